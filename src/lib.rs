@@ -7,3 +7,5 @@
 pub mod model;
 pub mod normalize;
 pub mod pricing;
+pub mod store;
+pub mod util;

@@ -1,0 +1,139 @@
+//! The key layout. One ordered keyspace; the first byte names the table, the rest is
+//! big-endian so byte order is time order.
+//!
+//! | prefix | key                                   | value            |
+//! |--------|---------------------------------------|------------------|
+//! | `s`    | trace(16) span(8)                     | `Span`           |
+//! | `t`    | trace(16)                             | `TraceSummary`   |
+//! | `i`    | start_ns(8) trace(16)                 | empty (by time)  |
+//! | `e`    | start_ns(8) trace(16)                 | empty (errors)   |
+//! | `l`    | trace(16) time(8) seq(8)              | `LogRecord`      |
+//! | `u`    | time(8) seq(8)                        | `LogRecord` without trace |
+//! | `x`    | time(8) seq(8)                        | raw metrics body |
+//! | `r`    | minute(8) service 0x00 model          | `Rollup`         |
+//! | `M`    | name                                  | metadata         |
+
+use crate::model::{SpanId, TraceId};
+
+pub const SPAN: u8 = b's';
+pub const TRACE: u8 = b't';
+pub const BY_TIME: u8 = b'i';
+pub const BY_ERROR: u8 = b'e';
+pub const LOG: u8 = b'l';
+pub const UNLINKED_LOG: u8 = b'u';
+pub const METRICS: u8 = b'x';
+pub const ROLLUP: u8 = b'r';
+
+pub const META_SCHEMA: &[u8] = b"Mschema";
+pub const META_COUNTS: &[u8] = b"Mcounts";
+
+pub fn span(trace: TraceId, span: SpanId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(25);
+    k.push(SPAN);
+    k.extend_from_slice(&trace.0);
+    k.extend_from_slice(&span.0);
+    k
+}
+
+pub fn trace_prefix(table: u8, trace: TraceId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(17);
+    k.push(table);
+    k.extend_from_slice(&trace.0);
+    k
+}
+
+pub fn summary(trace: TraceId) -> Vec<u8> {
+    trace_prefix(TRACE, trace)
+}
+
+/// `by_time` or `by_error` entry.
+pub fn timed_trace(table: u8, start_ns: u64, trace: TraceId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(25);
+    k.push(table);
+    k.extend_from_slice(&start_ns.to_be_bytes());
+    k.extend_from_slice(&trace.0);
+    k
+}
+
+/// Trace id from a `by_time`/`by_error` key.
+pub fn trace_of_timed(key: &[u8]) -> Option<TraceId> {
+    key.get(9..25).and_then(|b| TraceId::from_bytes(b).ok())
+}
+
+pub fn log(trace: TraceId, time_ns: u64, seq: u64) -> Vec<u8> {
+    let mut k = trace_prefix(LOG, trace);
+    k.extend_from_slice(&time_ns.to_be_bytes());
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn timed_seq(table: u8, time_ns: u64, seq: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(17);
+    k.push(table);
+    k.extend_from_slice(&time_ns.to_be_bytes());
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn rollup(minute: u64, service: &str, model: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(10 + service.len() + model.len());
+    k.push(ROLLUP);
+    k.extend_from_slice(&minute.to_be_bytes());
+    k.extend_from_slice(service.as_bytes());
+    k.push(0);
+    k.extend_from_slice(model.as_bytes());
+    k
+}
+
+/// (minute, service, model) from a rollup key.
+pub fn parse_rollup(key: &[u8]) -> Option<(u64, String, String)> {
+    let minute = u64::from_be_bytes(key.get(1..9)?.try_into().ok()?);
+    let rest = key.get(9..)?;
+    let nul = rest.iter().position(|b| *b == 0)?;
+    Some((
+        minute,
+        String::from_utf8_lossy(&rest[..nul]).into_owned(),
+        String::from_utf8_lossy(&rest[nul + 1..]).into_owned(),
+    ))
+}
+
+/// The exclusive end of a prefix range.
+pub fn prefix_end(prefix: &[u8]) -> Vec<u8> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return end;
+        }
+    }
+    vec![u8::MAX; prefix.len() + 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_keys_sort_by_time_then_trace() {
+        let a = TraceId([9; 16]);
+        let b = TraceId([1; 16]);
+        assert!(timed_trace(BY_TIME, 1, a) < timed_trace(BY_TIME, 2, b));
+        assert!(timed_trace(BY_TIME, 256, b) > timed_trace(BY_TIME, 255, a));
+        assert_eq!(trace_of_timed(&timed_trace(BY_TIME, 7, a)), Some(a));
+    }
+
+    #[test]
+    fn rollup_keys_round_trip() {
+        let k = rollup(28_000_000, "svc", "gpt-4o-mini");
+        assert_eq!(
+            parse_rollup(&k),
+            Some((28_000_000, "svc".into(), "gpt-4o-mini".into()))
+        );
+    }
+
+    #[test]
+    fn prefix_end_bounds_the_prefix() {
+        assert_eq!(prefix_end(b"ab"), b"ac".to_vec());
+        assert_eq!(prefix_end(&[1, 255]), vec![2]);
+    }
+}

@@ -1,0 +1,151 @@
+//! The group-commit writer: one thread owns writes. Requests queue on a bounded
+//! channel; the writer takes everything queued, writes it as one batch, flushes once,
+//! then acknowledges every request in it and broadcasts the changed trace ids.
+//!
+//! A full queue is refused at once (`Overloaded`), so receivers answer
+//! UNAVAILABLE / 503 instead of growing memory.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use super::{IngestBatch, StoreError, TraceStore};
+use crate::model::TraceId;
+
+/// Upper bound of spans merged into one group commit.
+const MAX_SPANS_PER_COMMIT: usize = 50_000;
+
+/// A change notification: ids only, never payloads. A lagged receiver refreshes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveEvent {
+    TracesChanged(Arc<[TraceId]>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("write queue is full; retry later")]
+    Overloaded,
+    #[error("the writer has stopped")]
+    Stopped,
+    #[error("storage failed: {0}")]
+    Store(String),
+}
+
+struct Job {
+    batch: IngestBatch,
+    ack: oneshot::Sender<Result<(), WriteError>>,
+}
+
+/// Cheap, cloneable way to submit writes.
+#[derive(Clone)]
+pub struct WriterHandle {
+    tx: mpsc::Sender<Job>,
+    live: broadcast::Sender<LiveEvent>,
+}
+
+impl std::fmt::Debug for WriterHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriterHandle")
+    }
+}
+
+impl WriterHandle {
+    /// Queues a batch and waits until it is durable.
+    pub async fn write(&self, batch: IngestBatch) -> Result<(), WriteError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let (ack, done) = oneshot::channel();
+        self.tx.try_send(Job { batch, ack }).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => WriteError::Overloaded,
+            mpsc::error::TrySendError::Closed(_) => WriteError::Stopped,
+        })?;
+        done.await.map_err(|_| WriteError::Stopped)?
+    }
+
+    /// Change notifications of committed writes.
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.live.subscribe()
+    }
+}
+
+/// The writer thread.
+pub struct Writer {
+    thread: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Writer")
+    }
+}
+
+impl Writer {
+    /// Starts the writer over `store` with room for `queue_len` pending requests.
+    pub fn spawn(store: Arc<dyn TraceStore>, queue_len: usize) -> (Writer, WriterHandle) {
+        let (tx, rx) = mpsc::channel(queue_len.max(1));
+        let (live, _) = broadcast::channel(1024);
+        let live_tx = live.clone();
+        let thread = std::thread::Builder::new()
+            .name("spanlens-writer".into())
+            .spawn(move || run(store, rx, live_tx))
+            .expect("spawning the writer thread");
+        (Writer { thread }, WriterHandle { tx, live })
+    }
+
+    /// Waits for the writer to finish: it stops once every handle is dropped and the
+    /// queue is drained.
+    pub fn join(self) {
+        let _ = self.thread.join();
+    }
+}
+
+fn run(store: Arc<dyn TraceStore>, mut rx: mpsc::Receiver<Job>, live: broadcast::Sender<LiveEvent>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut jobs = vec![first];
+        let mut spans = jobs[0].batch.spans.len();
+        while spans < MAX_SPANS_PER_COMMIT {
+            match rx.try_recv() {
+                Ok(job) => {
+                    spans += job.batch.spans.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let mut merged = IngestBatch::default();
+        let mut acks = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            merged.append(job.batch);
+            acks.push(job.ack);
+        }
+        let result = commit(store.as_ref(), &merged);
+        match result {
+            Ok(changed) => {
+                for ack in acks {
+                    let _ = ack.send(Ok(()));
+                }
+                if !changed.is_empty() {
+                    let _ = live.send(LiveEvent::TracesChanged(changed.into()));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "write failed; the batch was not acknowledged");
+                let msg = e.to_string();
+                for ack in acks {
+                    let _ = ack.send(Err(WriteError::Store(msg.clone())));
+                }
+            }
+        }
+    }
+    if let Err(e) = store.flush() {
+        tracing::error!(error = %e, "final flush failed");
+    }
+}
+
+fn commit(store: &dyn TraceStore, batch: &IngestBatch) -> Result<Vec<TraceId>, StoreError> {
+    let outcome = store.write(batch)?;
+    store.flush()?;
+    Ok(outcome.changed_traces)
+}
