@@ -50,3 +50,68 @@ mod tests {
         assert!(parse_duration("5y").is_err());
     }
 }
+
+/// Makes untrusted text safe to print on a terminal: control characters (C0, DEL,
+/// C1), and bidi overrides/isolates become visible escapes like `\x1b` or `\u{202e}`,
+/// so no byte from the network can move the cursor, set a title or hide text.
+pub fn sanitize_for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if (0x80..0xa0).contains(&(c as u32))
+                || matches!(c as u32, 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069) =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `2026-11-27 18:30:01Z` from Unix nanoseconds (UTC; no time-zone database needed).
+pub fn format_utc(unix_nano: u64) -> String {
+    let secs = (unix_nano / 1_000_000_000) as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod screen_tests {
+    use super::*;
+
+    #[test]
+    fn escapes_never_reach_the_terminal_raw() {
+        let evil = "a\x1b[2Jb\x1b]0;title\x07c\u{202e}d\u{9b}e\x7f";
+        let safe = sanitize_for_terminal(evil);
+        assert!(!safe.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+        assert!(!safe.contains('\u{202e}'));
+        assert_eq!(safe, "a\\x1b[2Jb\\x1b]0;title\\x07c\\u{202e}d\\u{9b}e\\x7f");
+    }
+
+    #[test]
+    fn formats_utc_dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00:00Z");
+        assert_eq!(format_utc(1_764_268_201_000_000_000), "2025-11-27 18:30:01Z");
+    }
+}

@@ -1,0 +1,125 @@
+//! Blocking client of the query API (used by the CLI while an owner is alive).
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::model::TraceId;
+use crate::query::{SourceError, TraceSource};
+use crate::store::TraceQuery;
+
+/// A running instance's query API.
+#[derive(Clone)]
+pub struct ApiClient {
+    base: String,
+    token: Option<String>,
+    agent: ureq::Agent,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiClient({})", self.base)
+    }
+}
+
+impl ApiClient {
+    /// `base` like `http://127.0.0.1:4318`.
+    pub fn new(base: &str, token: Option<String>) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(30)))
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        ApiClient {
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            agent,
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn err(&self, message: impl std::fmt::Display) -> SourceError {
+        SourceError::Api {
+            url: self.base.clone(),
+            message: message.to_string(),
+        }
+    }
+
+    /// GET a path; `Ok(None)` on 404.
+    fn get(&self, path_and_query: &str) -> Result<Option<Value>, SourceError> {
+        let mut req = self.agent.get(format!("{}{}", self.base, path_and_query));
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut res = req.call().map_err(|e| self.err(e))?;
+        let status = res.status().as_u16();
+        let body: Value = res.body_mut().read_json().map_err(|e| self.err(e))?;
+        match status {
+            200 => Ok(Some(body)),
+            404 => Ok(None),
+            s => Err(self.err(format!(
+                "HTTP {s}: {}",
+                body.get("error").and_then(Value::as_str).unwrap_or("")
+            ))),
+        }
+    }
+
+    /// True when an instance answers at this address within `timeout`.
+    pub fn is_alive(&self, timeout: Duration) -> bool {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .build()
+            .into();
+        let mut req = agent.get(format!("{}/api/v1/health", self.base));
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        req.call().is_ok()
+    }
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl TraceSource for ApiClient {
+    fn traces(&self, q: &TraceQuery) -> Result<Value, SourceError> {
+        let mut params = vec![format!("limit={}", q.limit())];
+        if let Some(s) = q.since_unix_nano {
+            params.push(format!("since_unix_nano={s}"));
+        }
+        for (k, v) in [("service", &q.service), ("model", &q.model), ("session", &q.session)] {
+            if let Some(v) = v {
+                params.push(format!("{k}={}", encode(v)));
+            }
+        }
+        if q.errors_only {
+            params.push("errors=true".into());
+        }
+        self.get(&format!("/api/v1/traces?{}", params.join("&")))?
+            .ok_or_else(|| self.err("no trace list route (is this a spanlens instance?)"))
+    }
+
+    fn trace(&self, id: TraceId) -> Result<Option<Value>, SourceError> {
+        self.get(&format!("/api/v1/traces/{id}"))
+    }
+
+    fn stats(&self, since: Option<u64>) -> Result<Value, SourceError> {
+        let path = match since {
+            Some(s) => format!("/api/v1/stats?since_unix_nano={s}"),
+            None => "/api/v1/stats".to_string(),
+        };
+        self.get(&path)?
+            .ok_or_else(|| self.err("no stats route (is this a spanlens instance?)"))
+    }
+}

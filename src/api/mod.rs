@@ -1,0 +1,18 @@
+//! The read-only query API the owning process serves on its HTTP listener, and the
+//! client the CLI (and `attach`) use to reach it.
+//!
+//! | route                      | answer                      |
+//! |----------------------------|-----------------------------|
+//! | `GET /api/v1/health`       | `{"status":"ok","pid":N}`   |
+//! | `GET /api/v1/traces?…`     | `traces --json`             |
+//! | `GET /api/v1/traces/{id}`  | `trace ID --json`, or 404   |
+//! | `GET /api/v1/stats?since_unix_nano=N` | `stats --json`   |
+//!
+//! Trace list parameters: `limit`, `since_unix_nano`, `service`, `model`, `session`,
+//! `errors=true`.
+
+mod client;
+mod routes;
+
+pub use client::ApiClient;
+pub use routes::{ApiState, routes};

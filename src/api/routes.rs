@@ -1,0 +1,113 @@
+//! Axum handlers of the query API. Store reads run on the blocking pool.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::ingest::{Token, auth};
+use crate::model::TraceId;
+use crate::query::{LocalSource, SourceError, TraceSource};
+use crate::store::TraceQuery;
+
+#[derive(Clone, Debug)]
+pub struct ApiState {
+    pub source: LocalSource,
+    pub token: Option<Arc<Token>>,
+}
+
+pub fn routes(state: ApiState) -> Router {
+    let token = state.token.clone();
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/traces", get(traces))
+        .route("/api/v1/traces/{id}", get(trace))
+        .route("/api/v1/stats", get(stats))
+        .with_state(state)
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let token = token.clone();
+            async move {
+                let h = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
+                if auth::authorized(token.as_deref(), h) {
+                    next.run(req).await
+                } else {
+                    api_error(StatusCode::UNAUTHORIZED, "missing or invalid bearer token")
+                }
+            }
+        }))
+}
+
+fn api_error(status: StatusCode, message: impl std::fmt::Display) -> Response {
+    (status, Json(json!({"error": message.to_string()}))).into_response()
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, SourceError> + Send + 'static,
+) -> Result<T, Response> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(api_error(StatusCode::INTERNAL_SERVER_ERROR, e)),
+        Err(e) => Err(api_error(StatusCode::INTERNAL_SERVER_ERROR, e)),
+    }
+}
+
+async fn health() -> Response {
+    Json(json!({"status": "ok", "pid": std::process::id(), "version": env!("CARGO_PKG_VERSION")}))
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct TracesParams {
+    limit: Option<usize>,
+    since_unix_nano: Option<u64>,
+    service: Option<String>,
+    model: Option<String>,
+    session: Option<String>,
+    #[serde(default)]
+    errors: bool,
+}
+
+async fn traces(State(st): State<ApiState>, Query(p): Query<TracesParams>) -> Response {
+    let q = TraceQuery {
+        limit: p.limit,
+        since_unix_nano: p.since_unix_nano,
+        service: p.service,
+        model: p.model,
+        session: p.session,
+        errors_only: p.errors,
+    };
+    match blocking(move || st.source.traces(&q)).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn trace(State(st): State<ApiState>, Path(id): Path<String>) -> Response {
+    let id: TraceId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return api_error(StatusCode::BAD_REQUEST, e),
+    };
+    match blocking(move || st.source.trace(id)).await {
+        Ok(Some(v)) => Json(v).into_response(),
+        Ok(None) => api_error(StatusCode::NOT_FOUND, format!("no trace {id}")),
+        Err(r) => r,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct StatsParams {
+    since_unix_nano: Option<u64>,
+}
+
+async fn stats(State(st): State<ApiState>, Query(p): Query<StatsParams>) -> Response {
+    match blocking(move || st.source.stats(p.since_unix_nano)).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r,
+    }
+}

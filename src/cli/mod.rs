@@ -1,0 +1,167 @@
+//! The command line (clap): thin — every command is a library call plus printing.
+//! Names and flags are a contract (DESIGN.md); scripts rely on them.
+
+mod format;
+mod query_cmds;
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::data_dir::DataDirError;
+use crate::query::SourceError;
+use crate::server::ServerError;
+use crate::store::StoreError;
+
+pub use serve::serve;
+
+#[derive(Debug, Parser)]
+#[command(name = "spanlens", version, about = "A terminal trace inspector for LLM applications")]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Data dir (default: the XDG data dir, e.g. ~/.local/share/spanlens)
+    #[arg(long, global = true, env = "SPANLENS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// OTLP/gRPC listen address; repeatable (default 127.0.0.1:4317 and [::1]:4317)
+    #[arg(long = "grpc-addr", global = true)]
+    pub grpc_addr: Vec<SocketAddr>,
+    /// OTLP/HTTP and query API listen address; repeatable (default 127.0.0.1:4318 and [::1]:4318)
+    #[arg(long = "http-addr", global = true)]
+    pub http_addr: Vec<SocketAddr>,
+    /// Config file (TOML; reserved — not read yet)
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Bearer token required from exporters and API clients, and sent by query commands
+    #[arg(long, global = true, env = "SPANLENS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Receiver only (headless daemon); logs to stderr
+    Serve(ServeArgs),
+    /// List recent traces
+    Traces(TracesArgs),
+    /// Show one trace
+    Trace(TraceArgs),
+    /// Totals by model and service
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct ServeArgs {
+    /// Largest accepted request in MiB, after decompression
+    #[arg(long, default_value_t = 64)]
+    pub max_request_mb: usize,
+    /// sled cache size in MiB
+    #[arg(long, default_value_t = 256)]
+    pub cache_mb: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct TracesArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Most traces to list
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Only traces that started within this long ago (e.g. 15m, 2h, 7d)
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Only traces with an error
+    #[arg(long)]
+    pub errors: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// 32 hex digits
+    pub trace_id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Window (e.g. 15m, 1h, 24h); default: everything stored
+    #[arg(long)]
+    pub since: Option<String>,
+}
+
+/// Errors a command reports to the user (exit code 1; usage errors exit 2 via clap).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error("cannot open the store in {dir}: {source}")]
+    OpenStore { dir: PathBuf, source: StoreError },
+    #[error(
+        "another spanlens (pid {pid}) already owns {dir}; its API is at {api_url}. \
+         Use `spanlens traces` etc. against it, or pass another --data-dir"
+    )]
+    AlreadyOwned {
+        dir: PathBuf,
+        pid: u32,
+        api_url: String,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("no trace {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        None => {
+            eprintln!(
+                "spanlens: the terminal UI is not built yet; running the headless receiver \
+                 (same as `spanlens serve`). Ctrl-C stops it."
+            );
+            serve(&cli.common, &ServeArgs::default_values())
+        }
+        Some(Command::Serve(args)) => serve(&cli.common, &args),
+        Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
+        Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
+        Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
+    }
+}
+
+impl ServeArgs {
+    /// The defaults clap would fill in.
+    pub fn default_values() -> Self {
+        ServeArgs {
+            max_request_mb: 64,
+            cache_mb: 256,
+        }
+    }
+}

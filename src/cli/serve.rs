@@ -1,0 +1,168 @@
+//! `spanlens serve`: bind the listeners, take the data dir, run the receiver until
+//! Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use super::{CliError, CommonArgs, ServeArgs};
+use crate::data_dir::{self, OwnerLock, pid_alive};
+use crate::ingest::Token;
+use crate::pricing::PriceTable;
+use crate::server::{self, ServeOptions};
+use crate::store::{SledOptions, SledStore, TraceStore};
+use crate::util::now_unix_nano;
+
+pub const DEFAULT_GRPC: [&str; 2] = ["127.0.0.1:4317", "[::1]:4317"];
+pub const DEFAULT_HTTP: [&str; 2] = ["127.0.0.1:4318", "[::1]:4318"];
+
+/// The data dir from flags/env, else the XDG default.
+pub fn resolve_data_dir(common: &CommonArgs) -> Result<std::path::PathBuf, CliError> {
+    Ok(match &common.data_dir {
+        Some(d) => d.clone(),
+        None => data_dir::default_data_dir()?,
+    })
+}
+
+/// Opens the store, explaining a lock held by a live owner.
+pub fn open_store(dir: &Path, cache_mb: u64) -> Result<SledStore, CliError> {
+    let opts = SledOptions {
+        cache_bytes: cache_mb * 1024 * 1024,
+    };
+    SledStore::open(&data_dir::store_dir(dir), &opts).map_err(|source| {
+        match OwnerLock::read(dir).filter(|l| pid_alive(l.pid)) {
+            Some(lock) => CliError::AlreadyOwned {
+                dir: dir.to_path_buf(),
+                pid: lock.pid,
+                api_url: lock.api_url,
+            },
+            None => CliError::OpenStore {
+                dir: dir.to_path_buf(),
+                source,
+            },
+        }
+    })
+}
+
+/// Binds each address; the defaults tolerate a missing IPv6 loopback, explicit
+/// addresses must all bind.
+async fn bind_all(given: &[SocketAddr], defaults: &[&str]) -> Result<Vec<TcpListener>, CliError> {
+    let explicit = !given.is_empty();
+    let addrs: Vec<SocketAddr> = if explicit {
+        given.to_vec()
+    } else {
+        defaults.iter().filter_map(|a| a.parse().ok()).collect()
+    };
+    let mut out = Vec::new();
+    let mut first_err = None;
+    for addr in addrs {
+        match TcpListener::bind(addr).await {
+            Ok(l) => out.push(l),
+            Err(source) if explicit || addr.is_ipv4() => {
+                return Err(CliError::Bind { addr, source });
+            }
+            Err(source) => {
+                tracing::warn!(%addr, error = %source, "not listening on IPv6 loopback");
+                first_err.get_or_insert(CliError::Bind { addr, source });
+            }
+        }
+    }
+    match (out.is_empty(), first_err) {
+        (true, Some(e)) => Err(e),
+        _ => Ok(out),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// `spanlens serve`.
+pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
+    let dir = resolve_data_dir(common)?;
+    data_dir::ensure(&dir)?;
+    let previous = OwnerLock::read(&dir);
+    let store = open_store(&dir, args.cache_mb)?;
+    if let Some(stale) = previous {
+        eprintln!(
+            "spanlens: recovered a stale lock in {} left by pid {} (no longer running)",
+            dir.display(),
+            stale.pid
+        );
+    }
+    let store: Arc<dyn TraceStore> = Arc::new(store);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let grpc = bind_all(&common.grpc_addr, &DEFAULT_GRPC).await?;
+        let http = bind_all(&common.http_addr, &DEFAULT_HTTP).await?;
+        let addrs = |ls: &[TcpListener]| -> Vec<String> {
+            ls.iter()
+                .filter_map(|l| l.local_addr().ok())
+                .map(|a| a.to_string())
+                .collect()
+        };
+        let grpc_addrs = addrs(&grpc);
+        let http_addrs = addrs(&http);
+        let api_url = format!("http://{}", http_addrs.first().cloned().unwrap_or_default());
+        OwnerLock {
+            pid: std::process::id(),
+            api_url: api_url.clone(),
+            grpc_addrs: grpc_addrs.clone(),
+            http_addrs: http_addrs.clone(),
+            started_unix_nano: now_unix_nano(),
+        }
+        .write(&dir)?;
+        eprintln!(
+            "spanlens: receiving OTLP on gRPC {} and HTTP {}; data in {}",
+            grpc_addrs.join(", "),
+            http_addrs.join(", "),
+            dir.display()
+        );
+        eprintln!(
+            "spanlens: point an app at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://{} \
+             (or http://{} with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)",
+            grpc_addrs.first().cloned().unwrap_or_default(),
+            http_addrs.first().cloned().unwrap_or_default(),
+        );
+        let opts = ServeOptions {
+            max_request_bytes: args.max_request_mb.saturating_mul(1024 * 1024),
+            token: common.token.clone().map(Token::new),
+            ..ServeOptions::default()
+        };
+        let result = server::run(
+            store,
+            Arc::new(PriceTable::builtin()),
+            grpc,
+            http,
+            opts,
+            shutdown_signal(),
+        )
+        .await;
+        OwnerLock::remove_if_ours(&dir);
+        eprintln!("spanlens: stopped; everything acknowledged is on disk");
+        result.map_err(CliError::from)
+    })
+}
