@@ -134,20 +134,31 @@ impl MetricsService for GrpcReceiver {
     }
 }
 
-/// tonic answers an over-limit uncompressed message with OUT_OF_RANGE; the OTLP
-/// spec wants RESOURCE_EXHAUSTED (not retryable). Our handlers never produce
-/// OUT_OF_RANGE themselves, so every one seen here is the size limit.
-fn remap_out_of_range<B>(mut res: http::Response<B>) -> http::Response<B> {
-    let out_of_range = (tonic::Code::OutOfRange as i32).to_string();
-    if res
+/// Puts tonic's own error codes right for OTLP. tonic answers an over-limit
+/// uncompressed message with OUT_OF_RANGE (exporters retry that forever); OTLP wants
+/// RESOURCE_EXHAUSTED. A body that is not valid protobuf comes back as INTERNAL;
+/// OTLP wants INVALID_ARGUMENT (not retryable). Our handlers never answer
+/// OUT_OF_RANGE, nor INTERNAL with prost's message, so only tonic's are rewritten.
+fn remap_status<B>(mut res: http::Response<B>) -> http::Response<B> {
+    let code = res
         .headers()
         .get("grpc-status")
-        .is_some_and(|v| v.as_bytes() == out_of_range.as_bytes())
-    {
-        let code = (tonic::Code::ResourceExhausted as i32).to_string();
-        if let Ok(v) = http::HeaderValue::from_str(&code) {
-            res.headers_mut().insert("grpc-status", v);
-        }
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i32>().ok())
+        .map(tonic::Code::from_i32);
+    let decode_failure = || {
+        res.headers()
+            .get("grpc-message")
+            .is_some_and(|m| m.as_bytes().starts_with(b"failed%20to%20decode%20Protobuf"))
+    };
+    let new_code = match code {
+        Some(tonic::Code::OutOfRange) => Some(tonic::Code::ResourceExhausted),
+        Some(tonic::Code::Internal) if decode_failure() => Some(tonic::Code::InvalidArgument),
+        _ => None,
+    };
+    if let Some(c) = new_code {
+        res.headers_mut()
+            .insert("grpc-status", http::HeaderValue::from(c as i32));
     }
     res
 }
@@ -177,7 +188,7 @@ where
         .send_compressed(CompressionEncoding::Gzip)
         .max_decoding_message_size(max_request_bytes);
     tonic::transport::Server::builder()
-        .layer(tower::util::MapResponseLayer::new(remap_out_of_range))
+        .layer(tower::util::MapResponseLayer::new(remap_status))
         .add_service(traces)
         .add_service(logs)
         .add_service(metrics)

@@ -95,9 +95,17 @@ fn respond<T: Message + Serialize>(enc: Encoding, msg: &T) -> Response {
             .into_response(),
         Encoding::Json => {
             // Omit absent fields (`partialSuccess: null`) as OTLP/JSON writers do.
+            // OTLP/JSON writes int64 counts as decimal strings.
             let mut v = serde_json::to_value(msg).unwrap_or_default();
             if let Some(obj) = v.as_object_mut() {
                 obj.retain(|_, x| !x.is_null());
+                if let Some(partial) = obj.get_mut("partialSuccess").and_then(|p| p.as_object_mut()) {
+                    for (k, x) in partial.iter_mut() {
+                        if k.starts_with("rejected") && x.is_i64() {
+                            *x = serde_json::Value::String(x.to_string());
+                        }
+                    }
+                }
             }
             (
                 StatusCode::OK,

@@ -1,0 +1,235 @@
+//! Test harness: an in-process server on ephemeral loopback ports over a sled store
+//! in a temp dir, plus small helpers to reach it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use serde_json::Value;
+use spanlens::pricing::PriceTable;
+use spanlens::server::{self, ServeOptions};
+use spanlens::model::{LogRecord, Span, TraceId, TraceSummary};
+use spanlens::store::{
+    IngestBatch, MemoryStore, SledOptions, SledStore, Stats, StoreError, TraceQuery, TraceStore,
+    WriteOutcome,
+};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub struct TestServer {
+    pub grpc: SocketAddr,
+    pub http: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(ServeOptions::default()).await
+    }
+
+    pub async fn start_with(opts: ServeOptions) -> TestServer {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        let mut s = Self::start_in(&dir, opts).await;
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// Starts on an existing data dir (for restarts).
+    pub async fn start_in(dir: &Path, opts: ServeOptions) -> TestServer {
+        let store: Arc<dyn TraceStore> =
+            Arc::new(SledStore::open(&dir.join("store"), &SledOptions::default()).unwrap());
+        Self::start_store(store, dir, opts).await
+    }
+
+    /// Starts over a given store (e.g. one that can be made to stall).
+    pub async fn start_on_store(store: Arc<dyn TraceStore>, opts: ServeOptions) -> TestServer {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut s = Self::start_store(store, tmp.path(), opts).await;
+        s._tmp = Some(tmp);
+        s
+    }
+
+    async fn start_store(store: Arc<dyn TraceStore>, dir: &Path, opts: ServeOptions) -> TestServer {
+        let grpc_l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let http_l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let grpc = grpc_l.local_addr().unwrap();
+        let http = http_l.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            server::run(
+                store,
+                Arc::new(PriceTable::builtin()),
+                vec![grpc_l],
+                vec![http_l],
+                opts,
+                async {
+                    let _ = stopped.await;
+                },
+            )
+            .await
+            .unwrap();
+        });
+        TestServer {
+            grpc,
+            http,
+            stop: Some(stop),
+            task: Some(task),
+            _tmp: None,
+        }
+    }
+
+    /// Stops the server and waits until the store is closed. Returns the temp dir
+    /// (if it owns one) so a restart can reuse it.
+    pub async fn stop(mut self) -> Option<tempfile::TempDir> {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.unwrap();
+        }
+        self._tmp.take()
+    }
+
+    pub fn http_url(&self, path: &str) -> String {
+        format!("http://{}{}", self.http, path)
+    }
+
+    pub fn grpc_url(&self) -> String {
+        format!("http://{}", self.grpc)
+    }
+
+    /// GET a query API path as JSON (panics on a non-200).
+    pub async fn api(&self, path: &str) -> Value {
+        let res = reqwest::get(self.http_url(path)).await.unwrap();
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.json().await.unwrap()
+    }
+
+    pub async fn traces(&self) -> Vec<Value> {
+        self.api("/api/v1/traces?limit=1000")
+            .await
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    pub async fn trace(&self, id: &str) -> Value {
+        self.api(&format!("/api/v1/traces/{id}")).await
+    }
+
+    pub async fn stats(&self) -> Value {
+        self.api("/api/v1/stats").await
+    }
+}
+
+pub fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The fixture files of one folder, in export order, with the given extension.
+pub fn fixture_files(folder: &str, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixture_dir().join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+/// POSTs a body to an OTLP/HTTP path; returns (status, headers, body bytes).
+pub async fn post(
+    url: impl AsRef<str>,
+    content_type: &str,
+    extra: &[(&str, &str)],
+    body: Vec<u8>,
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let client = reqwest::Client::new();
+    let mut req = client.post(url.as_ref()).header("content-type", content_type).body(body);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    (status, headers, res.bytes().await.unwrap().to_vec())
+}
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// A memory store whose writes stall until `open` — to fill the write queue.
+pub struct GatedStore {
+    inner: MemoryStore,
+    open: Mutex<bool>,
+    cv: Condvar,
+    writing: AtomicBool,
+}
+
+impl GatedStore {
+    pub fn new() -> Arc<GatedStore> {
+        Arc::new(GatedStore {
+            inner: MemoryStore::new(),
+            open: Mutex::new(false),
+            cv: Condvar::new(),
+            writing: AtomicBool::new(false),
+        })
+    }
+
+    pub fn open(&self) {
+        *self.open.lock().unwrap() = true;
+        self.cv.notify_all();
+    }
+
+    pub async fn wait_until_writing(&self) {
+        for _ in 0..500 {
+            if self.writing.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the writer never started writing");
+    }
+}
+
+impl TraceStore for GatedStore {
+    fn write(&self, batch: &IngestBatch) -> Result<WriteOutcome, StoreError> {
+        self.writing.store(true, Ordering::SeqCst);
+        let mut open = self.open.lock().unwrap();
+        while !*open {
+            open = self.cv.wait(open).unwrap();
+        }
+        drop(open);
+        self.inner.write(batch)
+    }
+    fn flush(&self) -> Result<(), StoreError> {
+        self.inner.flush()
+    }
+    fn list_traces(&self, q: &TraceQuery) -> Result<Vec<TraceSummary>, StoreError> {
+        self.inner.list_traces(q)
+    }
+    fn trace_summary(&self, id: TraceId) -> Result<Option<TraceSummary>, StoreError> {
+        self.inner.trace_summary(id)
+    }
+    fn trace_spans(&self, id: TraceId) -> Result<Vec<Span>, StoreError> {
+        self.inner.trace_spans(id)
+    }
+    fn trace_logs(&self, id: TraceId) -> Result<Vec<LogRecord>, StoreError> {
+        self.inner.trace_logs(id)
+    }
+    fn stats(&self, since: Option<u64>) -> Result<Stats, StoreError> {
+        self.inner.stats(since)
+    }
+    fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.inner.size_on_disk()
+    }
+}
