@@ -110,7 +110,10 @@ mod tests {
         let other = OwnerLock { pid: 1, ..mine };
         other.write(dir.path()).unwrap();
         OwnerLock::remove_if_ours(dir.path());
-        assert!(OwnerLock::read(dir.path()).is_some(), "someone else's lock stays");
+        assert!(
+            OwnerLock::read(dir.path()).is_some(),
+            "someone else's lock stays"
+        );
         assert!(pid_alive(std::process::id()));
     }
 }

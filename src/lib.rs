@@ -4,14 +4,14 @@
 //! → `store` (sled, behind `TraceStore`) → `live` change notifications → readers
 //! (query API, CLI). See docs/ARCHITECTURE.md.
 
+pub mod api;
+pub mod cli;
+pub mod data_dir;
+pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod pricing;
+pub mod query;
+pub mod server;
 pub mod store;
 pub mod util;
-pub mod ingest;
-pub mod api;
-pub mod query;
-pub mod data_dir;
-pub mod server;
-pub mod cli;

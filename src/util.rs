@@ -18,7 +18,9 @@ pub struct DurationError(String);
 /// Parses `500ms`, `30s`, `15m`, `2h`, `7d`, `1w` (a bare number is seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().map_err(|_| DurationError(text.to_string()))?;
     let secs = match unit.trim() {
@@ -104,7 +106,11 @@ mod screen_tests {
     fn escapes_never_reach_the_terminal_raw() {
         let evil = "a\x1b[2Jb\x1b]0;title\x07c\u{202e}d\u{9b}e\x7f";
         let safe = sanitize_for_terminal(evil);
-        assert!(!safe.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+        assert!(
+            !safe
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+        );
         assert!(!safe.contains('\u{202e}'));
         assert_eq!(safe, "a\\x1b[2Jb\\x1b]0;title\\x07c\\u{202e}d\\u{9b}e\\x7f");
     }
@@ -112,6 +118,9 @@ mod screen_tests {
     #[test]
     fn formats_utc_dates() {
         assert_eq!(format_utc(0), "1970-01-01 00:00:00Z");
-        assert_eq!(format_utc(1_764_268_201_000_000_000), "2025-11-27 18:30:01Z");
+        assert_eq!(
+            format_utc(1_764_268_201_000_000_000),
+            "2025-11-27 18:30:01Z"
+        );
     }
 }

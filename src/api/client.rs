@@ -98,7 +98,11 @@ impl TraceSource for ApiClient {
         if let Some(s) = q.since_unix_nano {
             params.push(format!("since_unix_nano={s}"));
         }
-        for (k, v) in [("service", &q.service), ("model", &q.model), ("session", &q.session)] {
+        for (k, v) in [
+            ("service", &q.service),
+            ("model", &q.model),
+            ("session", &q.session),
+        ] {
             if let Some(v) = v {
                 params.push(format!("{k}={}", encode(v)));
             }

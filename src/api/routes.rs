@@ -33,7 +33,10 @@ pub fn routes(state: ApiState) -> Router {
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();
             async move {
-                let h = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
+                let h = req
+                    .headers()
+                    .get(header::AUTHORIZATION)
+                    .map(|v| v.as_bytes());
                 if auth::authorized(token.as_deref(), h) {
                     next.run(req).await
                 } else {

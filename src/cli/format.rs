@@ -76,7 +76,11 @@ pub fn traces_table(list: &Value) -> String {
             u(&t["error_count"]),
             u(&t["llm_calls"]),
             tokens,
-            if u(&t["llm_calls"]) == 0 { String::new() } else { cost(&t["cost_usd"]) },
+            if u(&t["llm_calls"]) == 0 {
+                String::new()
+            } else {
+                cost(&t["cost_usd"])
+            },
         );
     }
     out
@@ -93,7 +97,12 @@ fn span_line(span: &Value) -> String {
             .unwrap_or_default();
         let _ = write!(line, "  [{}{model}]", s(&llm["kind"]));
         if llm["input_tokens"].is_u64() || llm["output_tokens"].is_u64() {
-            let _ = write!(line, " {}→{} tok", u(&llm["input_tokens"]), u(&llm["output_tokens"]));
+            let _ = write!(
+                line,
+                " {}→{} tok",
+                u(&llm["input_tokens"]),
+                u(&llm["output_tokens"])
+            );
         }
         if !llm["cost_usd"].is_null() {
             let _ = write!(line, " {}", cost(&llm["cost_usd"]));
@@ -132,11 +141,17 @@ fn detail_lines(span: &Value) -> Vec<String> {
         }
     }
     for d in llm["documents"].as_array().into_iter().flatten() {
-        let score = d["score"].as_f64().map(|x| format!("{x:.2} ")).unwrap_or_default();
+        let score = d["score"]
+            .as_f64()
+            .map(|x| format!("{x:.2} "))
+            .unwrap_or_default();
         lines.push(format!("doc {score}{}", fit(&s(&d["content"]), 90)));
     }
     for e in llm["evals"].as_array().into_iter().flatten() {
-        let score = e["score"].as_f64().map(|x| format!(" {x}")).unwrap_or_default();
+        let score = e["score"]
+            .as_f64()
+            .map(|x| format!(" {x}"))
+            .unwrap_or_default();
         lines.push(format!("eval {}{score} {}", s(&e["name"]), s(&e["label"])));
     }
     for ev in span["events"].as_array().into_iter().flatten() {
@@ -166,7 +181,10 @@ pub fn trace_tree(trace: &Value) -> String {
         u(&sum["input_tokens"]) + u(&sum["output_tokens"]),
         cost(&sum["cost_usd"]),
     );
-    let ids: Vec<&str> = spans.iter().map(|sp| sp["span_id"].as_str().unwrap_or("")).collect();
+    let ids: Vec<&str> = spans
+        .iter()
+        .map(|sp| sp["span_id"].as_str().unwrap_or(""))
+        .collect();
     let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut roots = Vec::new();
     for (i, sp) in spans.iter().enumerate() {
@@ -184,7 +202,13 @@ pub fn trace_tree(trace: &Value) -> String {
         last: bool,
         top: bool,
     ) {
-        let branch = if top { "" } else if last { "└─ " } else { "├─ " };
+        let branch = if top {
+            ""
+        } else if last {
+            "└─ "
+        } else {
+            "├─ "
+        };
         let _ = writeln!(out, "{prefix}{branch}{}", span_line(&spans[i]));
         let child_prefix = if top {
             prefix.to_string()
@@ -200,7 +224,15 @@ pub fn trace_tree(trace: &Value) -> String {
             let _ = writeln!(out, "{child_prefix}{bar}   {line}");
         }
         for (n, k) in kids.iter().enumerate() {
-            walk(out, spans, children, *k, &child_prefix, n + 1 == kids.len(), false);
+            walk(
+                out,
+                spans,
+                children,
+                *k,
+                &child_prefix,
+                n + 1 == kids.len(),
+                false,
+            );
         }
     }
     for r in roots {
@@ -223,7 +255,10 @@ pub fn stats_tables(stats: &Value) -> String {
         cost(&stats["cost_usd"]),
         u(&stats["unpriced_calls"]),
     );
-    let models = stats["by_model"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let models = stats["by_model"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     if !models.is_empty() {
         let _ = writeln!(
             out,
@@ -243,7 +278,10 @@ pub fn stats_tables(stats: &Value) -> String {
             );
         }
     }
-    let services = stats["by_service"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let services = stats["by_service"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     if !services.is_empty() {
         let _ = writeln!(
             out,
@@ -259,7 +297,11 @@ pub fn stats_tables(stats: &Value) -> String {
                 u(&sv["errors"]),
                 u(&sv["llm_calls"]),
                 u(&sv["input_tokens"]) + u(&sv["output_tokens"]),
-                if u(&sv["llm_calls"]) == 0 { String::new() } else { cost(&sv["cost_usd"]) },
+                if u(&sv["llm_calls"]) == 0 {
+                    String::new()
+                } else {
+                    cost(&sv["cost_usd"])
+                },
             );
         }
     }

@@ -18,7 +18,11 @@ use crate::store::StoreError;
 pub use serve::serve;
 
 #[derive(Debug, Parser)]
-#[command(name = "spanlens", version, about = "A terminal trace inspector for LLM applications")]
+#[command(
+    name = "spanlens",
+    version,
+    about = "A terminal trace inspector for LLM applications"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,

@@ -72,7 +72,7 @@ impl GrpcReceiver {
 }
 
 fn partial_traces(r: Rejected) -> Option<ExportTracePartialSuccess> {
-    (r.count > 0).then(|| ExportTracePartialSuccess {
+    (r.count > 0).then_some(ExportTracePartialSuccess {
         rejected_spans: r.count,
         error_message: r.message,
     })
@@ -109,7 +109,7 @@ impl LogsService for GrpcReceiver {
             .await
             .map_err(to_status)?;
         Ok(Response::new(ExportLogsServiceResponse {
-            partial_success: (r.count > 0).then(|| ExportLogsPartialSuccess {
+            partial_success: (r.count > 0).then_some(ExportLogsPartialSuccess {
                 rejected_log_records: r.count,
                 error_message: r.message,
             }),

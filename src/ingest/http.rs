@@ -99,7 +99,10 @@ fn respond<T: Message + Serialize>(enc: Encoding, msg: &T) -> Response {
             let mut v = serde_json::to_value(msg).unwrap_or_default();
             if let Some(obj) = v.as_object_mut() {
                 obj.retain(|_, x| !x.is_null());
-                if let Some(partial) = obj.get_mut("partialSuccess").and_then(|p| p.as_object_mut()) {
+                if let Some(partial) = obj
+                    .get_mut("partialSuccess")
+                    .and_then(|p| p.as_object_mut())
+                {
                     for (k, x) in partial.iter_mut() {
                         if k.starts_with("rejected") && x.is_i64() {
                             *x = serde_json::Value::String(x.to_string());
@@ -135,16 +138,26 @@ fn ingest_error(enc: Encoding, e: IngestError) -> Response {
 }
 
 /// Auth, content type, encoding and size checks; returns the decompressed body.
-async fn accept(st: &OtlpHttpState, headers: &HeaderMap, body: Body) -> Result<(Encoding, Bytes), Response> {
+async fn accept(
+    st: &OtlpHttpState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Encoding, Bytes), Box<Response>> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     let enc = match content_type.as_deref() {
         Some("application/x-protobuf") | Some("application/protobuf") => Encoding::Protobuf,
         Some("application/json") => Encoding::Json,
         other => {
-            return Err(rpc_error(
+            return Err(Box::new(rpc_error(
                 Encoding::Json,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 tonic::Code::InvalidArgument,
@@ -152,18 +165,18 @@ async fn accept(st: &OtlpHttpState, headers: &HeaderMap, body: Body) -> Result<(
                     "unsupported content type {:?}: use application/x-protobuf or application/json",
                     other.unwrap_or("(none)")
                 ),
-            ));
+            )));
         }
     };
     let header_value = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
     if !auth::authorized(st.token.as_deref(), header_value) {
         tracing::warn!("OTLP/HTTP export refused: missing or wrong bearer token");
-        return Err(rpc_error(
+        return Err(Box::new(rpc_error(
             enc,
             StatusCode::UNAUTHORIZED,
             tonic::Code::Unauthenticated,
             "missing or invalid bearer token".into(),
-        ));
+        )));
     }
     let gzip = match headers
         .get(header::CONTENT_ENCODING)
@@ -174,24 +187,26 @@ async fn accept(st: &OtlpHttpState, headers: &HeaderMap, body: Body) -> Result<(
         None | Some("") | Some("identity") => false,
         Some("gzip") => true,
         Some(other) => {
-            return Err(rpc_error(
+            return Err(Box::new(rpc_error(
                 enc,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 tonic::Code::InvalidArgument,
                 format!("unsupported content encoding {other:?}: use gzip or identity"),
-            ));
+            )));
         }
     };
     let limit = st.max_request_bytes;
     let too_large = || {
-        rpc_error(
+        Box::new(rpc_error(
             enc,
             StatusCode::PAYLOAD_TOO_LARGE,
             tonic::Code::ResourceExhausted,
             format!("request body exceeds the limit of {limit} bytes"),
-        )
+        ))
     };
-    let raw = axum::body::to_bytes(body, limit).await.map_err(|_| too_large())?;
+    let raw = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())?;
     if !gzip {
         return Ok((enc, raw));
     }
@@ -202,45 +217,48 @@ async fn accept(st: &OtlpHttpState, headers: &HeaderMap, body: Body) -> Result<(
     match read {
         Ok(n) if n > limit => Err(too_large()),
         Ok(_) => Ok((enc, Bytes::from(out))),
-        Err(e) => Err(rpc_error(
+        Err(e) => Err(Box::new(rpc_error(
             enc,
             StatusCode::BAD_REQUEST,
             tonic::Code::InvalidArgument,
             format!("body is not valid gzip: {e}"),
-        )),
+        ))),
     }
 }
 
-fn decode<T: Message + Default + DeserializeOwned>(enc: Encoding, body: &[u8]) -> Result<T, Response> {
+fn decode<T: Message + Default + DeserializeOwned>(
+    enc: Encoding,
+    body: &[u8],
+) -> Result<T, Box<Response>> {
     let result = match enc {
         Encoding::Protobuf => T::decode(body).map_err(|e| e.to_string()),
         Encoding::Json => serde_json::from_slice(body).map_err(|e| e.to_string()),
     };
     result.map_err(|e| {
-        rpc_error(
+        Box::new(rpc_error(
             enc,
             StatusCode::BAD_REQUEST,
             tonic::Code::InvalidArgument,
             format!("malformed OTLP request body: {e}"),
-        )
+        ))
     })
 }
 
 async fn traces(State(st): State<OtlpHttpState>, headers: HeaderMap, body: Body) -> Response {
     let (enc, bytes) = match accept(&st, &headers, body).await {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let req: ExportTraceServiceRequest = match decode(enc, &bytes) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     drop(bytes);
     match st.ingestor.export_traces(req).await {
         Ok(r) => respond(
             enc,
             &ExportTraceServiceResponse {
-                partial_success: (r.count > 0).then(|| ExportTracePartialSuccess {
+                partial_success: (r.count > 0).then_some(ExportTracePartialSuccess {
                     rejected_spans: r.count,
                     error_message: r.message,
                 }),
@@ -253,18 +271,18 @@ async fn traces(State(st): State<OtlpHttpState>, headers: HeaderMap, body: Body)
 async fn logs(State(st): State<OtlpHttpState>, headers: HeaderMap, body: Body) -> Response {
     let (enc, bytes) = match accept(&st, &headers, body).await {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let req: ExportLogsServiceRequest = match decode(enc, &bytes) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     drop(bytes);
     match st.ingestor.export_logs(req).await {
         Ok(r) => respond(
             enc,
             &ExportLogsServiceResponse {
-                partial_success: (r.count > 0).then(|| ExportLogsPartialSuccess {
+                partial_success: (r.count > 0).then_some(ExportLogsPartialSuccess {
                     rejected_log_records: r.count,
                     error_message: r.message,
                 }),
@@ -277,11 +295,11 @@ async fn logs(State(st): State<OtlpHttpState>, headers: HeaderMap, body: Body) -
 async fn metrics(State(st): State<OtlpHttpState>, headers: HeaderMap, body: Body) -> Response {
     let (enc, bytes) = match accept(&st, &headers, body).await {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let req: ExportMetricsServiceRequest = match decode(enc, &bytes) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     drop(bytes);
     match st.ingestor.export_metrics(req).await {

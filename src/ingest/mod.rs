@@ -72,7 +72,10 @@ impl Ingestor {
     }
 
     /// Normalizes and durably stores a trace export; returns the spans refused.
-    pub async fn export_traces(&self, req: ExportTraceServiceRequest) -> Result<Rejected, IngestError> {
+    pub async fn export_traces(
+        &self,
+        req: ExportTraceServiceRequest,
+    ) -> Result<Rejected, IngestError> {
         let out = normalize_traces(&req, &self.prices);
         drop(req);
         self.writer
@@ -87,7 +90,10 @@ impl Ingestor {
         })
     }
 
-    pub async fn export_logs(&self, req: ExportLogsServiceRequest) -> Result<Rejected, IngestError> {
+    pub async fn export_logs(
+        &self,
+        req: ExportLogsServiceRequest,
+    ) -> Result<Rejected, IngestError> {
         let out = normalize_logs(&req);
         drop(req);
         self.writer
@@ -103,7 +109,10 @@ impl Ingestor {
     }
 
     /// Metrics are kept raw (protobuf) for now.
-    pub async fn export_metrics(&self, req: ExportMetricsServiceRequest) -> Result<Rejected, IngestError> {
+    pub async fn export_metrics(
+        &self,
+        req: ExportMetricsServiceRequest,
+    ) -> Result<Rejected, IngestError> {
         if req.resource_metrics.is_empty() {
             return Ok(Rejected::default());
         }

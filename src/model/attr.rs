@@ -85,18 +85,21 @@ impl AttrValue {
                 .unwrap_or_else(|| Value::String(d.to_string())),
             AttrValue::Bytes(b) => Value::String(hex::encode(b)),
             AttrValue::Array(items) => Value::Array(items.iter().map(|v| v.to_json()).collect()),
-            AttrValue::Map(kvs) => Value::Object(
-                kvs.iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect(),
-            ),
+            AttrValue::Map(kvs) => {
+                Value::Object(kvs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
         }
     }
 }
 
 /// Attributes as one JSON object.
 pub fn attributes_to_json(attrs: &Attributes) -> serde_json::Value {
-    serde_json::Value::Object(attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+    serde_json::Value::Object(
+        attrs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]

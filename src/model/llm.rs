@@ -44,7 +44,10 @@ impl LlmKind {
     /// totals). Agents, chains, workflows and tasks that report usage aggregate their
     /// children's calls, so counting them too would count each call twice.
     pub fn is_model_call(&self) -> bool {
-        matches!(self, LlmKind::Llm | LlmKind::Chat | LlmKind::Embedding | LlmKind::Reranker)
+        matches!(
+            self,
+            LlmKind::Llm | LlmKind::Chat | LlmKind::Embedding | LlmKind::Reranker
+        )
     }
 }
 

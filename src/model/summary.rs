@@ -23,8 +23,19 @@ const PASS_LABELS: &[&str] = &[
     "faithful", "safe", "ok", "success",
 ];
 const FAIL_LABELS: &[&str] = &[
-    "fail", "failed", "incorrect", "irrelevant", "false", "no", "bad", "hallucinated",
-    "unfaithful", "unsafe", "toxic", "error", "failure",
+    "fail",
+    "failed",
+    "incorrect",
+    "irrelevant",
+    "false",
+    "no",
+    "bad",
+    "hallucinated",
+    "unfaithful",
+    "unsafe",
+    "toxic",
+    "error",
+    "failure",
 ];
 
 /// Pass/fail verdict of one result: a known label decides; otherwise a score of at
@@ -128,15 +139,15 @@ impl TraceSummary {
         if span.is_error() {
             self.error_count += 1;
         }
-        if self.session.is_none() || is_root {
-            if let Some(s) = &span.session {
-                self.session = Some(s.clone());
-            }
+        if (self.session.is_none() || is_root)
+            && let Some(s) = &span.session
+        {
+            self.session = Some(s.clone());
         }
-        if self.project.is_none() || is_root {
-            if let Some(p) = &span.project {
-                self.project = Some(p.clone());
-            }
+        if (self.project.is_none() || is_root)
+            && let Some(p) = &span.project
+        {
+            self.project = Some(p.clone());
         }
         let Some(llm) = &span.llm else { return };
         for eval in &llm.evals {
@@ -155,10 +166,10 @@ impl TraceSummary {
             Some(c) => self.cost_usd = Some(self.cost_usd.unwrap_or(0.0) + c),
             None => self.unpriced_calls += 1,
         }
-        if let Some(model) = llm.model() {
-            if let Err(pos) = self.models.binary_search_by(|m| m.as_str().cmp(model)) {
-                self.models.insert(pos, model.to_string());
-            }
+        if let Some(model) = llm.model()
+            && let Err(pos) = self.models.binary_search_by(|m| m.as_str().cmp(model))
+        {
+            self.models.insert(pos, model.to_string());
         }
     }
 

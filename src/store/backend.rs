@@ -143,10 +143,19 @@ pub struct MemoryBackend {
 
 impl Backend for MemoryBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.map.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned())
+        Ok(self
+            .map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned())
     }
     fn contains(&self, key: &[u8]) -> Result<bool, StoreError> {
-        Ok(self.map.read().unwrap_or_else(|e| e.into_inner()).contains_key(key))
+        Ok(self
+            .map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(key))
     }
     fn apply(&self, batch: KvBatch) -> Result<(), StoreError> {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::backend::KvBatch;
 use super::rollup::{Rollup, rollup_key_of};
@@ -262,10 +262,10 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             if out.len() >= limit {
                 break;
             }
-            if let Some(s) = self.trace_summary(id)? {
-                if query.matches(&s) {
-                    out.push(s);
-                }
+            if let Some(s) = self.trace_summary(id)?
+                && query.matches(&s)
+            {
+                out.push(s);
             }
         }
         out.truncate(limit);
@@ -280,8 +280,7 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
     }
 
     fn trace_spans(&self, id: TraceId) -> Result<Vec<Span>, StoreError> {
-        let mut spans: Vec<Span> =
-            self.scan_prefix("span", &keys::trace_prefix(keys::SPAN, id))?;
+        let mut spans: Vec<Span> = self.scan_prefix("span", &keys::trace_prefix(keys::SPAN, id))?;
         spans.sort_by_key(|s| (s.start_unix_nano, s.span_id));
         Ok(spans)
     }
@@ -296,11 +295,15 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             Some(since) => {
                 let mut n = 0u64;
                 let start = keys::timed_trace(keys::BY_TIME, since, TraceId([0; 16]));
-                self.backend
-                    .scan(&start, &keys::prefix_end(&[keys::BY_TIME]), false, &mut |_, _| {
+                self.backend.scan(
+                    &start,
+                    &keys::prefix_end(&[keys::BY_TIME]),
+                    false,
+                    &mut |_, _| {
                         n += 1;
                         true
-                    })?;
+                    },
+                )?;
                 n
             }
         };
@@ -308,8 +311,11 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
         let start = keys::rollup(minute, "", "");
         let mut rollups = Vec::new();
         let mut err = None;
-        self.backend
-            .scan(&start[..9], &keys::prefix_end(&[keys::ROLLUP]), false, &mut |k, v| {
+        self.backend.scan(
+            &start[..9],
+            &keys::prefix_end(&[keys::ROLLUP]),
+            false,
+            &mut |k, v| {
                 let Some((_, service, model)) = keys::parse_rollup(k) else {
                     return true;
                 };
@@ -321,7 +327,8 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
                     }
                 }
                 true
-            })?;
+            },
+        )?;
         if let Some(e) = err {
             return Err(e);
         }

@@ -37,15 +37,15 @@ impl TraceQuery {
                 return false;
             }
         }
-        if let Some(m) = &self.model {
-            if !s.models.iter().any(|x| contains_ci(x, m)) {
-                return false;
-            }
+        if let Some(m) = &self.model
+            && !s.models.iter().any(|x| contains_ci(x, m))
+        {
+            return false;
         }
-        if let Some(sess) = &self.session {
-            if s.session.as_deref() != Some(sess.as_str()) {
-                return false;
-            }
+        if let Some(sess) = &self.session
+            && s.session.as_deref() != Some(sess.as_str())
+        {
+            return false;
         }
         true
     }

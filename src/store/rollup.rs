@@ -162,7 +162,7 @@ impl Stats {
             .into_iter()
             .map(|(service, totals)| ServiceStats { service, totals })
             .collect();
-        by_service.sort_by(|a, b| b.totals.spans.cmp(&a.totals.spans));
+        by_service.sort_by_key(|s| std::cmp::Reverse(s.totals.spans));
         Stats {
             since_unix_nano,
             traces,

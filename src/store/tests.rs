@@ -27,7 +27,14 @@ fn span(trace: u8, id: u8, parent: Option<u8>, start_s: u64) -> Span {
     }
 }
 
-fn llm(mut s: Span, kind: LlmKind, model: &str, input: u64, output: u64, cost: Option<f64>) -> Span {
+fn llm(
+    mut s: Span,
+    kind: LlmKind,
+    model: &str,
+    input: u64,
+    output: u64,
+    cost: Option<f64>,
+) -> Span {
     let mut f = LlmFacet::new(kind);
     f.request_model = Some(model.into());
     f.input_tokens = Some(input);
@@ -78,13 +85,24 @@ fn root_arriving_last_names_the_trace_and_moves_its_start() {
 #[test]
 fn resent_spans_are_stored_and_counted_once() {
     for (name, store, _dir) in stores() {
-        let s = llm(span(1, 2, None, 1), LlmKind::Chat, "gpt-4o-mini", 42, 17, Some(0.01));
+        let s = llm(
+            span(1, 2, None, 1),
+            LlmKind::Chat,
+            "gpt-4o-mini",
+            42,
+            17,
+            Some(0.01),
+        );
         let out = store.write(&batch(vec![s.clone(), s.clone()])).unwrap();
         assert_eq!((out.new_spans, out.duplicate_spans), (1, 1), "{name}");
         let out = store.write(&batch(vec![s])).unwrap();
         assert_eq!((out.new_spans, out.duplicate_spans), (0, 1), "{name}");
         let sum = store.trace_summary(TraceId([1; 16])).unwrap().unwrap();
-        assert_eq!((sum.span_count, sum.input_tokens, sum.llm_calls), (1, 42, 1), "{name}");
+        assert_eq!(
+            (sum.span_count, sum.input_tokens, sum.llm_calls),
+            (1, 42, 1),
+            "{name}"
+        );
         let stats = store.stats(None).unwrap();
         assert_eq!(stats.totals.spans, 1, "{name}");
         assert_eq!(stats.totals.input_tokens, 42, "{name}");
@@ -95,12 +113,37 @@ fn resent_spans_are_stored_and_counted_once() {
 #[test]
 fn chain_usage_is_not_added_to_its_llm_children() {
     for (name, store, _dir) in stores() {
-        let chain = llm(span(1, 1, None, 1), LlmKind::Chain, "gpt-4o", 100, 40, Some(0.5));
-        let a = llm(span(1, 2, Some(1), 2), LlmKind::Chat, "gpt-4o", 60, 20, Some(0.3));
-        let b = llm(span(1, 3, Some(1), 3), LlmKind::Chat, "gpt-4o", 40, 20, Some(0.2));
+        let chain = llm(
+            span(1, 1, None, 1),
+            LlmKind::Chain,
+            "gpt-4o",
+            100,
+            40,
+            Some(0.5),
+        );
+        let a = llm(
+            span(1, 2, Some(1), 2),
+            LlmKind::Chat,
+            "gpt-4o",
+            60,
+            20,
+            Some(0.3),
+        );
+        let b = llm(
+            span(1, 3, Some(1), 3),
+            LlmKind::Chat,
+            "gpt-4o",
+            40,
+            20,
+            Some(0.2),
+        );
         store.write(&batch(vec![a, chain, b])).unwrap();
         let s = store.trace_summary(TraceId([1; 16])).unwrap().unwrap();
-        assert_eq!((s.llm_calls, s.input_tokens, s.output_tokens), (2, 100, 40), "{name}");
+        assert_eq!(
+            (s.llm_calls, s.input_tokens, s.output_tokens),
+            (2, 100, 40),
+            "{name}"
+        );
         assert!((s.cost_usd.unwrap() - 0.5).abs() < 1e-9, "{name}");
         let stats = store.stats(None).unwrap();
         assert_eq!(stats.by_model.len(), 1, "{name}");
@@ -112,7 +155,14 @@ fn chain_usage_is_not_added_to_its_llm_children() {
 #[test]
 fn unknown_cost_stays_unknown() {
     for (name, store, _dir) in stores() {
-        let s = llm(span(1, 1, None, 1), LlmKind::Chat, "mystery-model", 10, 5, None);
+        let s = llm(
+            span(1, 1, None, 1),
+            LlmKind::Chat,
+            "mystery-model",
+            10,
+            5,
+            None,
+        );
         store.write(&batch(vec![s])).unwrap();
         let sum = store.trace_summary(TraceId([1; 16])).unwrap().unwrap();
         assert_eq!(sum.cost_usd, None, "{name}");
@@ -132,7 +182,14 @@ fn filters_pick_errors_service_model_and_time() {
             message: "boom".into(),
         };
         bad.service = "billing".into();
-        let ok = llm(span(3, 1, None, 300), LlmKind::Chat, "gpt-4o-mini-2024-07-18", 1, 1, None);
+        let ok = llm(
+            span(3, 1, None, 300),
+            LlmKind::Chat,
+            "gpt-4o-mini-2024-07-18",
+            1,
+            1,
+            None,
+        );
         let old = span(1, 1, None, 100);
         store.write(&batch(vec![bad, ok, old])).unwrap();
         let all = store.list_traces(&TraceQuery::default()).unwrap();
@@ -150,8 +207,16 @@ fn filters_pick_errors_service_model_and_time() {
         };
         assert_eq!(q(|q| q.errors_only = true), vec![2], "{name}");
         assert_eq!(q(|q| q.service = Some("BILL".into())), vec![2], "{name}");
-        assert_eq!(q(|q| q.model = Some("gpt-4o-mini".into())), vec![3], "{name}");
-        assert_eq!(q(|q| q.since_unix_nano = Some(150_000_000_000)), vec![3, 2], "{name}");
+        assert_eq!(
+            q(|q| q.model = Some("gpt-4o-mini".into())),
+            vec![3],
+            "{name}"
+        );
+        assert_eq!(
+            q(|q| q.since_unix_nano = Some(150_000_000_000)),
+            vec![3, 2],
+            "{name}"
+        );
         assert_eq!(q(|q| q.limit = Some(1)), vec![3], "{name}");
         let stats = store.stats(Some(250_000_000_000)).unwrap();
         assert_eq!((stats.traces, stats.totals.spans), (1, 1), "{name}");
@@ -182,7 +247,11 @@ fn logs_are_joined_by_trace() {
         });
         let out = store.write(&b).unwrap();
         assert_eq!(out.logs, 2, "{name}");
-        assert_eq!(store.trace_logs(TraceId([1; 16])).unwrap(), vec![log], "{name}");
+        assert_eq!(
+            store.trace_logs(TraceId([1; 16])).unwrap(),
+            vec![log],
+            "{name}"
+        );
     }
 }
 
@@ -191,8 +260,17 @@ fn sled_store_keeps_everything_across_reopen() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = SledStore::open(dir.path(), &SledOptions::default()).unwrap();
-        let s = llm(span(7, 1, None, 1), LlmKind::Chat, "gpt-4o", 3, 4, Some(1.0));
-        store.write(&batch(vec![s, span(7, 2, Some(1), 2)])).unwrap();
+        let s = llm(
+            span(7, 1, None, 1),
+            LlmKind::Chat,
+            "gpt-4o",
+            3,
+            4,
+            Some(1.0),
+        );
+        store
+            .write(&batch(vec![s, span(7, 2, Some(1), 2)]))
+            .unwrap();
         store.flush().unwrap();
     }
     let store = SledStore::open(dir.path(), &SledOptions::default()).unwrap();
@@ -208,7 +286,10 @@ async fn writer_acknowledges_after_commit_and_announces_ids() {
     let store: std::sync::Arc<dyn TraceStore> = std::sync::Arc::new(MemoryStore::new());
     let (writer, handle) = Writer::spawn(store.clone(), 8);
     let mut live = handle.subscribe();
-    handle.write(batch(vec![span(9, 1, None, 1)])).await.unwrap();
+    handle
+        .write(batch(vec![span(9, 1, None, 1)]))
+        .await
+        .unwrap();
     assert!(store.trace_summary(TraceId([9; 16])).unwrap().is_some());
     match live.recv().await.unwrap() {
         LiveEvent::TracesChanged(ids) => assert_eq!(&ids[..], &[TraceId([9; 16])]),

@@ -101,7 +101,11 @@ impl Writer {
     }
 }
 
-fn run(store: Arc<dyn TraceStore>, mut rx: mpsc::Receiver<Job>, live: broadcast::Sender<LiveEvent>) {
+fn run(
+    store: Arc<dyn TraceStore>,
+    mut rx: mpsc::Receiver<Job>,
+    live: broadcast::Sender<LiveEvent>,
+) {
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = vec![first];
         let mut spans = jobs[0].batch.spans.len();

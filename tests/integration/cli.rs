@@ -9,7 +9,12 @@ use crate::durability::{spanlens, start_serve};
 use crate::support::{fixture_files, post};
 
 fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = spanlens().args(args).arg("--data-dir").arg(dir).output().unwrap();
+    let out = spanlens()
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -31,8 +36,13 @@ async fn query_commands_answer_alike_live_and_stopped() {
     let dir = tmp.path();
     let (mut child, http, _log) = start_serve(dir);
     for f in fixture_files("openinference", "pb") {
-        let (status, _, _) =
-            post(format!("http://{http}/v1/traces"), "application/x-protobuf", &[], std::fs::read(f).unwrap()).await;
+        let (status, _, _) = post(
+            format!("http://{http}/v1/traces"),
+            "application/x-protobuf",
+            &[],
+            std::fs::read(f).unwrap(),
+        )
+        .await;
         assert_eq!(status, 200);
     }
     let live_traces = json(dir, &["traces"]);
@@ -51,10 +61,16 @@ async fn query_commands_answer_alike_live_and_stopped() {
     let trace = json(dir, &["trace", &run_id]);
     let (ok, table, _) = run(dir, &["traces"]);
     assert!(ok);
-    assert!(table.contains("agent.run.flaky") && table.contains("COST"), "{table}");
+    assert!(
+        table.contains("agent.run.flaky") && table.contains("COST"),
+        "{table}"
+    );
     let (ok, tree, _) = run(dir, &["trace", &run_id]);
     assert!(ok);
-    assert!(tree.contains("get_weather") && tree.contains("Paris"), "{tree}");
+    assert!(
+        tree.contains("get_weather") && tree.contains("Paris"),
+        "{tree}"
+    );
     let (ok, stats_table, _) = run(dir, &["stats"]);
     assert!(ok && stats_table.contains("gpt-4o-mini"), "{stats_table}");
 
@@ -66,12 +82,18 @@ async fn query_commands_answer_alike_live_and_stopped() {
 
     // Graceful stop (SIGTERM): the lock goes, the CLI reads the store itself.
     let pid = child.id().to_string();
-    std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
     assert!(child.wait().unwrap().success());
     assert!(spanlens::data_dir::OwnerLock::read(dir).is_none());
     assert_eq!(json(dir, &["traces"]), live_traces);
     assert_eq!(json(dir, &["trace", &run_id]), trace);
-    assert_eq!(json(dir, &["stats", "--since", "100000d"])["by_model"], stats["by_model"]);
+    assert_eq!(
+        json(dir, &["stats", "--since", "100000d"])["by_model"],
+        stats["by_model"]
+    );
 
     let (ok, _, err) = run(dir, &["trace", "0123456789abcdef0123456789abcdef"]);
     assert!(!ok && err.contains("no trace"), "{err}");

@@ -17,7 +17,13 @@ async fn a_restart_keeps_everything() {
     let tmp = tempfile::tempdir().unwrap();
     let srv = TestServer::start_in(tmp.path(), ServeOptions::default()).await;
     for f in fixture_files("openinference", "pb") {
-        post(srv.http_url("/v1/traces"), "application/x-protobuf", &[], std::fs::read(f).unwrap()).await;
+        post(
+            srv.http_url("/v1/traces"),
+            "application/x-protobuf",
+            &[],
+            std::fs::read(f).unwrap(),
+        )
+        .await;
     }
     let traces = srv.traces().await;
     let stats = srv.stats().await;
@@ -34,10 +40,16 @@ pub fn spanlens() -> Command {
 
 /// Starts `spanlens serve` on ephemeral ports; returns the child, its HTTP address
 /// and its stderr lines so far (collected on a thread).
+#[allow(clippy::zombie_processes)] // returned to the caller, which kills and waits
 pub fn start_serve(dir: &Path) -> (Child, String, std::sync::mpsc::Receiver<String>) {
-    let _ = std::fs::remove_file(dir.join("probe"));
     let mut child = spanlens()
-        .args(["serve", "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--grpc-addr",
+            "127.0.0.1:0",
+            "--http-addr",
+            "127.0.0.1:0",
+        ])
         .arg("--data-dir")
         .arg(dir)
         .stdout(Stdio::null())
@@ -45,25 +57,44 @@ pub fn start_serve(dir: &Path) -> (Child, String, std::sync::mpsc::Receiver<Stri
         .spawn()
         .unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    if let Some(stderr) = child.stderr.take() {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Some(lock) = OwnerLock::read(dir).filter(|l| l.pid == child.id()) {
-            return (child, lock.http_addrs[0].clone(), rx);
+        let pid = child.id();
+        if let Some(http) = OwnerLock::read(dir)
+            .filter(|l| l.pid == pid)
+            .and_then(|l| l.http_addrs.first().cloned())
+        {
+            return (child, http, rx);
         }
-        assert!(Instant::now() < deadline, "spanlens serve did not start");
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("spanlens serve did not start");
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 fn cli_json(dir: &Path, args: &[&str]) -> Value {
-    let out = spanlens().args(args).arg("--json").arg("--data-dir").arg(dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = spanlens()
+        .args(args)
+        .arg("--json")
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -74,7 +105,13 @@ async fn sigkill_after_acknowledged_exports_loses_nothing() {
     let url = format!("http://{http}/v1/traces");
     let mut acknowledged = 0;
     for f in fixture_files("openai-v2", "pb") {
-        let (status, _, _) = post(&url, "application/x-protobuf", &[], std::fs::read(f).unwrap()).await;
+        let (status, _, _) = post(
+            &url,
+            "application/x-protobuf",
+            &[],
+            std::fs::read(f).unwrap(),
+        )
+        .await;
         assert_eq!(status, 200);
         acknowledged += 1;
     }

@@ -8,11 +8,25 @@ use crate::support::{TestServer, fixture_files, post};
 /// Replays a folder in export order; returns the server.
 async fn replay(folder: &str, ext: &str) -> TestServer {
     let srv = TestServer::start().await;
-    let ct = if ext == "pb" { "application/x-protobuf" } else { "application/json" };
+    let ct = if ext == "pb" {
+        "application/x-protobuf"
+    } else {
+        "application/json"
+    };
     for f in fixture_files(folder, ext) {
-        let path = if f.to_string_lossy().contains("logs") { "/v1/logs" } else { "/v1/traces" };
+        let path = if f.to_string_lossy().contains("logs") {
+            "/v1/logs"
+        } else {
+            "/v1/traces"
+        };
         let (status, _, body) = post(srv.http_url(path), ct, &[], std::fs::read(&f).unwrap()).await;
-        assert_eq!(status, 200, "{}: {}", f.display(), String::from_utf8_lossy(&body));
+        assert_eq!(
+            status,
+            200,
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&body)
+        );
     }
     srv
 }
@@ -47,9 +61,15 @@ async fn check_folder(folder: &str) {
         .iter()
         .map(|m| m["model"].as_str().unwrap())
         .collect();
-    assert!(models.iter().any(|m| m.starts_with("gpt-4o-mini")), "{folder}: {models:?}");
+    assert!(
+        models.iter().any(|m| m.starts_with("gpt-4o-mini")),
+        "{folder}: {models:?}"
+    );
     if folder != "plain" {
-        assert!(models.contains(&"text-embedding-3-small"), "{folder}: {models:?}");
+        assert!(
+            models.contains(&"text-embedding-3-small"),
+            "{folder}: {models:?}"
+        );
     }
 
     let traces = pb.traces().await;
@@ -58,9 +78,15 @@ async fn check_folder(folder: &str) {
     assert_eq!(run["llm_calls"], 2, "{folder}");
     assert_eq!(run["evals"][0]["name"], "answer_relevance", "{folder}");
     assert!((run["evals"][0]["mean_score"].as_f64().unwrap() - 0.83).abs() < 1e-9);
-    assert_eq!(run["evals"][0]["pass_rate"], 1.0, "{folder}: `relevant` passes");
+    assert_eq!(
+        run["evals"][0]["pass_rate"], 1.0,
+        "{folder}: `relevant` passes"
+    );
     let flaky = find(&traces, "agent.run.flaky");
-    assert_eq!(flaky["error_count"], 2, "{folder}: the LLM span and its parent");
+    assert_eq!(
+        flaky["error_count"], 2,
+        "{folder}: the LLM span and its parent"
+    );
 
     // The agent run's conversation and tool call, as a user reads them.
     let id = run["trace_id"].as_str().unwrap();
@@ -75,23 +101,39 @@ async fn check_folder(folder: &str) {
     if folder == "plain" {
         // The hand-written app records no tool calls in its messages, only the
         // tool's answer.
-        let chat = spans.iter().find(|s| s["llm"]["input_messages"].as_array().is_some_and(|m| m.len() == 4)).unwrap();
+        let chat = spans
+            .iter()
+            .find(|s| {
+                s["llm"]["input_messages"]
+                    .as_array()
+                    .is_some_and(|m| m.len() == 4)
+            })
+            .unwrap();
         assert_eq!(chat["llm"]["input_messages"][3]["role"], "tool");
-        assert!(chat["llm"]["input_messages"][3]["content"].as_str().unwrap().contains("temp_c"));
+        assert!(
+            chat["llm"]["input_messages"][3]["content"]
+                .as_str()
+                .unwrap()
+                .contains("temp_c")
+        );
         pb.stop().await;
         js.stop().await;
         return;
     }
     // The model's tool call, from its output.
     let with_call = |s: &Value, field: &str| {
-        s["llm"][field].as_array().into_iter().flatten().find_map(|m| {
-            m["tool_calls"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|c| c["name"] == "get_weather")
-                .cloned()
-        })
+        s["llm"][field]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|m| {
+                m["tool_calls"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|c| c["name"] == "get_weather")
+                    .cloned()
+            })
     };
     let (first_chat, call) = spans
         .iter()
@@ -106,7 +148,10 @@ async fn check_folder(folder: &str) {
         .iter()
         .find(|m| m["role"] == "user")
         .unwrap();
-    assert!(user["content"].as_str().unwrap().contains("Paris"), "{folder}");
+    assert!(
+        user["content"].as_str().unwrap().contains("Paris"),
+        "{folder}"
+    );
 
     // Protobuf and JSON of the same requests give the same answers.
     assert_eq!(pb.stats().await, js.stats().await, "{folder}");
@@ -141,7 +186,13 @@ async fn a_resent_request_is_stored_once() {
     let srv = replay("openai-v2", "pb").await;
     let before = srv.stats().await;
     for f in fixture_files("openai-v2", "pb") {
-        post(srv.http_url("/v1/traces"), "application/x-protobuf", &[], std::fs::read(f).unwrap()).await;
+        post(
+            srv.http_url("/v1/traces"),
+            "application/x-protobuf",
+            &[],
+            std::fs::read(f).unwrap(),
+        )
+        .await;
     }
     assert_eq!(srv.stats().await, before);
     srv.stop().await;

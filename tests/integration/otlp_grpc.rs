@@ -41,8 +41,14 @@ async fn client(srv: &TestServer) -> TraceServiceClient<tonic::transport::Channe
 #[tokio::test]
 async fn gzip_export_is_stored_and_acknowledged() {
     let srv = TestServer::start().await;
-    let mut c = client(&srv).await.send_compressed(CompressionEncoding::Gzip);
-    let resp = c.export(all_spans("openinference")).await.unwrap().into_inner();
+    let mut c = client(&srv)
+        .await
+        .send_compressed(CompressionEncoding::Gzip);
+    let resp = c
+        .export(all_spans("openinference"))
+        .await
+        .unwrap()
+        .into_inner();
     assert!(resp.partial_success.is_none());
     let traces = srv.traces().await;
     assert_eq!(traces.len(), 4);
@@ -60,7 +66,11 @@ async fn invalid_ids_come_back_as_partial_success() {
     let resp = client(&srv).await.export(req).await.unwrap().into_inner();
     let partial = resp.partial_success.expect("partial success");
     assert_eq!(partial.rejected_spans, 1);
-    assert!(partial.error_message.contains("span id"), "{}", partial.error_message);
+    assert!(
+        partial.error_message.contains("span id"),
+        "{}",
+        partial.error_message
+    );
     assert_eq!(srv.traces().await.len(), 1, "the valid span is stored");
     srv.stop().await;
 }
@@ -123,7 +133,11 @@ async fn missing_or_wrong_token_is_unauthenticated() {
         ..Default::default()
     })
     .await;
-    let err = client(&srv).await.export(fixture_request("plain", 0)).await.unwrap_err();
+    let err = client(&srv)
+        .await
+        .export(fixture_request("plain", 0))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
     assert!(!err.message().contains("grpc-secret"));
     let mut req = tonic::Request::new(fixture_request("plain", 0));
@@ -221,7 +235,11 @@ async fn malformed_protobuf_is_invalid_argument() {
         "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
     );
     let err = grpc
-        .unary(tonic::Request::new(vec![0xff, 0xff, 0xff, 0x01]), path, RawCodec)
+        .unary(
+            tonic::Request::new(vec![0xff, 0xff, 0xff, 0x01]),
+            path,
+            RawCodec,
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");

@@ -36,8 +36,13 @@ fn one_span_json(trace_id: &str, span_id: &str, start: Value) -> Value {
 async fn protobuf_fixture_is_stored() {
     let srv = TestServer::start().await;
     for f in fixture_files("openai-v2", "pb") {
-        let (status, headers, body) =
-            post(&srv.http_url("/v1/traces"), PB, &[], std::fs::read(f).unwrap()).await;
+        let (status, headers, body) = post(
+            &srv.http_url("/v1/traces"),
+            PB,
+            &[],
+            std::fs::read(f).unwrap(),
+        )
+        .await;
         assert_eq!(status, 200);
         assert_eq!(headers["content-type"], PB);
         let resp = ExportTraceServiceResponse::decode(&body[..]).unwrap();
@@ -45,7 +50,10 @@ async fn protobuf_fixture_is_stored() {
     }
     let traces = srv.traces().await;
     assert_eq!(traces.len(), 4, "{traces:#?}");
-    let spans: u64 = traces.iter().map(|t| t["span_count"].as_u64().unwrap()).sum();
+    let spans: u64 = traces
+        .iter()
+        .map(|t| t["span_count"].as_u64().unwrap())
+        .sum();
     assert_eq!(spans, 10);
     srv.stop().await;
 }
@@ -55,10 +63,22 @@ async fn json_accepts_int64_as_number_or_string_upper_hex_and_unknown_fields() {
     let srv = TestServer::start().await;
     let upper = "5B8EFFF798038103D269B633813FC60C";
     let body = one_span_json(upper, "EEE19B7EC3C1B174", json!(1764268201000000000u64));
-    let (status, _, resp) = post(&srv.http_url("/v1/traces"), JSON, &[], body.to_string().into_bytes()).await;
+    let (status, _, resp) = post(
+        &srv.http_url("/v1/traces"),
+        JSON,
+        &[],
+        body.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&resp));
     let body = one_span_json(upper, "EEE19B7EC3C1B175", json!("1764268201000000000"));
-    let (status, _, _) = post(&srv.http_url("/v1/traces"), JSON, &[], body.to_string().into_bytes()).await;
+    let (status, _, _) = post(
+        &srv.http_url("/v1/traces"),
+        JSON,
+        &[],
+        body.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, 200);
     let t = srv.trace(&upper.to_lowercase()).await;
     let spans = t["spans"].as_array().unwrap();
@@ -91,8 +111,14 @@ async fn empty_requests_succeed() {
 #[tokio::test]
 async fn invalid_ids_are_rejected_and_the_rest_stored() {
     let srv = TestServer::start().await;
-    let mut body = one_span_json("5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", json!("1"));
-    let spans = body["resourceSpans"][0]["scopeSpans"][0]["spans"].as_array_mut().unwrap();
+    let mut body = one_span_json(
+        "5b8efff798038103d269b633813fc60c",
+        "eee19b7ec3c1b174",
+        json!("1"),
+    );
+    let spans = body["resourceSpans"][0]["scopeSpans"][0]["spans"]
+        .as_array_mut()
+        .unwrap();
     let good = spans[0].clone();
     let mut short = good.clone();
     short["spanId"] = json!("0102");
@@ -100,7 +126,13 @@ async fn invalid_ids_are_rejected_and_the_rest_stored() {
     zero["traceId"] = json!("00000000000000000000000000000000");
     spans.push(short);
     spans.push(zero);
-    let (status, _, resp) = post(&srv.http_url("/v1/traces"), JSON, &[], body.to_string().into_bytes()).await;
+    let (status, _, resp) = post(
+        &srv.http_url("/v1/traces"),
+        JSON,
+        &[],
+        body.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, 200);
     let resp: Value = serde_json::from_slice(&resp).unwrap();
     assert_eq!(resp["partialSuccess"]["rejectedSpans"], "2", "{resp}");
@@ -125,7 +157,13 @@ async fn oversize_requests_get_413_also_when_gzip_inflates_past_the_limit() {
     assert_eq!(err["code"], 8, "RESOURCE_EXHAUSTED in the Status body");
     let bomb = gzip(&vec![b' '; 1_000_000]);
     assert!(bomb.len() < 4096);
-    let (status, _, _) = post(&srv.http_url("/v1/traces"), JSON, &[("content-encoding", "gzip")], bomb).await;
+    let (status, _, _) = post(
+        &srv.http_url("/v1/traces"),
+        JSON,
+        &[("content-encoding", "gzip")],
+        bomb,
+    )
+    .await;
     assert_eq!(status, 413);
     srv.stop().await;
 }
@@ -133,7 +171,11 @@ async fn oversize_requests_get_413_also_when_gzip_inflates_past_the_limit() {
 #[tokio::test]
 async fn gzip_bodies_are_accepted() {
     let srv = TestServer::start().await;
-    let body = one_span_json("5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", json!("5"));
+    let body = one_span_json(
+        "5b8efff798038103d269b633813fc60c",
+        "eee19b7ec3c1b174",
+        json!("5"),
+    );
     let (status, _, _) = post(
         &srv.http_url("/v1/traces"),
         JSON,
@@ -143,7 +185,13 @@ async fn gzip_bodies_are_accepted() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(srv.traces().await.len(), 1);
-    let (status, _, _) = post(&srv.http_url("/v1/traces"), JSON, &[("content-encoding", "gzip")], b"nope".to_vec()).await;
+    let (status, _, _) = post(
+        &srv.http_url("/v1/traces"),
+        JSON,
+        &[("content-encoding", "gzip")],
+        b"nope".to_vec(),
+    )
+    .await;
     assert_eq!(status, 400);
     srv.stop().await;
 }
@@ -151,7 +199,8 @@ async fn gzip_bodies_are_accepted() {
 #[tokio::test]
 async fn malformed_bodies_get_400_with_a_status_body_in_the_request_encoding() {
     let srv = TestServer::start().await;
-    let (status, headers, body) = post(&srv.http_url("/v1/traces"), PB, &[], vec![0xff, 0xff, 0xff]).await;
+    let (status, headers, body) =
+        post(&srv.http_url("/v1/traces"), PB, &[], vec![0xff, 0xff, 0xff]).await;
     assert_eq!(status, 400);
     assert_eq!(headers["content-type"], PB);
     let st = spanlens::ingest::http::RpcStatus::decode(&body[..]).unwrap();
@@ -170,9 +219,21 @@ async fn wrong_method_is_405_and_wrong_content_type_is_415() {
     let res = reqwest::get(srv.http_url("/v1/traces")).await.unwrap();
     assert_eq!(res.status(), 405);
     assert!(res.headers()["allow"].to_str().unwrap().contains("POST"));
-    let (status, _, _) = post(&srv.http_url("/v1/traces"), "text/plain", &[], b"x".to_vec()).await;
+    let (status, _, _) = post(
+        &srv.http_url("/v1/traces"),
+        "text/plain",
+        &[],
+        b"x".to_vec(),
+    )
+    .await;
     assert_eq!(status, 415);
-    let (status, _, _) = post(&srv.http_url("/v1/traces"), JSON, &[("content-encoding", "br")], b"{}".to_vec()).await;
+    let (status, _, _) = post(
+        &srv.http_url("/v1/traces"),
+        JSON,
+        &[("content-encoding", "br")],
+        b"{}".to_vec(),
+    )
+    .await;
     assert_eq!(status, 415);
     srv.stop().await;
 }
@@ -188,10 +249,22 @@ async fn a_token_is_required_when_configured_and_never_echoed() {
     let (status, _, body) = post(&url, JSON, &[], b"{}".to_vec()).await;
     assert_eq!(status, 401);
     assert!(!String::from_utf8_lossy(&body).contains("tok-123"));
-    let (status, _, body) = post(&url, JSON, &[("authorization", "Bearer tok-12")], b"{}".to_vec()).await;
+    let (status, _, body) = post(
+        &url,
+        JSON,
+        &[("authorization", "Bearer tok-12")],
+        b"{}".to_vec(),
+    )
+    .await;
     assert_eq!(status, 401);
     assert!(!String::from_utf8_lossy(&body).contains("tok-12"));
-    let (status, _, _) = post(&url, JSON, &[("authorization", "Bearer tok-123")], b"{}".to_vec()).await;
+    let (status, _, _) = post(
+        &url,
+        JSON,
+        &[("authorization", "Bearer tok-123")],
+        b"{}".to_vec(),
+    )
+    .await;
     assert_eq!(status, 200);
     // The query API is guarded too.
     let res = reqwest::get(srv.http_url("/api/v1/traces")).await.unwrap();
@@ -202,16 +275,23 @@ async fn a_token_is_required_when_configured_and_never_echoed() {
 #[tokio::test]
 async fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() {
     let gate = crate::support::GatedStore::new();
-    let srv = TestServer::start_on_store(gate.clone() as Arc<dyn spanlens::store::TraceStore>, ServeOptions {
-        queue_len: 1,
-        ..Default::default()
-    })
+    let srv = TestServer::start_on_store(
+        gate.clone() as Arc<dyn spanlens::store::TraceStore>,
+        ServeOptions {
+            queue_len: 1,
+            ..Default::default()
+        },
+    )
     .await;
     let url = srv.http_url("/v1/traces");
     let body = |i: u8| {
-        one_span_json("5b8efff798038103d269b633813fc60c", &format!("eee19b7ec3c1b1{i:02x}"), json!("7"))
-            .to_string()
-            .into_bytes()
+        one_span_json(
+            "5b8efff798038103d269b633813fc60c",
+            &format!("eee19b7ec3c1b1{i:02x}"),
+            json!("7"),
+        )
+        .to_string()
+        .into_bytes()
     };
     let first = tokio::spawn(post(url.clone(), JSON, &[], body(1)));
     gate.wait_until_writing().await;

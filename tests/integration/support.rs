@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use serde_json::Value;
+use spanlens::model::{LogRecord, Span, TraceId, TraceSummary};
 use spanlens::pricing::PriceTable;
 use spanlens::server::{self, ServeOptions};
-use spanlens::model::{LogRecord, Span, TraceId, TraceSummary};
 use spanlens::store::{
     IngestBatch, MemoryStore, SledOptions, SledStore, Stats, StoreError, TraceQuery, TraceStore,
     WriteOutcome,
@@ -43,18 +43,18 @@ impl TestServer {
     pub async fn start_in(dir: &Path, opts: ServeOptions) -> TestServer {
         let store: Arc<dyn TraceStore> =
             Arc::new(SledStore::open(&dir.join("store"), &SledOptions::default()).unwrap());
-        Self::start_store(store, dir, opts).await
+        Self::start_store(store, opts).await
     }
 
     /// Starts over a given store (e.g. one that can be made to stall).
     pub async fn start_on_store(store: Arc<dyn TraceStore>, opts: ServeOptions) -> TestServer {
         let tmp = tempfile::tempdir().unwrap();
-        let mut s = Self::start_store(store, tmp.path(), opts).await;
+        let mut s = Self::start_store(store, opts).await;
         s._tmp = Some(tmp);
         s
     }
 
-    async fn start_store(store: Arc<dyn TraceStore>, dir: &Path, opts: ServeOptions) -> TestServer {
+    async fn start_store(store: Arc<dyn TraceStore>, opts: ServeOptions) -> TestServer {
         let grpc_l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http_l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let grpc = grpc_l.local_addr().unwrap();
@@ -150,7 +150,10 @@ pub async fn post(
     body: Vec<u8>,
 ) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
     let client = reqwest::Client::new();
-    let mut req = client.post(url.as_ref()).header("content-type", content_type).body(body);
+    let mut req = client
+        .post(url.as_ref())
+        .header("content-type", content_type)
+        .body(body);
     for (k, v) in extra {
         req = req.header(*k, *v);
     }
