@@ -486,3 +486,36 @@ fn log_records_keep_their_body_when_an_id_is_invalid() {
     assert_eq!(out.logs[1].event_name.as_deref(), Some("gen_ai.choice"));
     assert_eq!(out.errors.len(), 1, "a warning names the dropped id");
 }
+
+#[test]
+fn a_rejected_call_without_usage_costs_a_known_zero() {
+    for folder in ["openai-v2", "plain", "openinference"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(folder);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let prices = crate::pricing::PriceTable::builtin();
+        let failed: Vec<_> = files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "pb"))
+            .flat_map(|p| {
+                let req = <ExportTraceServiceRequest as prost::Message>::decode(
+                    &std::fs::read(p).unwrap()[..],
+                )
+                .unwrap();
+                super::normalize_traces(&req, &prices).spans
+            })
+            .filter(|s| s.is_error() && s.llm.as_ref().is_some_and(|l| l.kind.is_model_call()))
+            .collect();
+        assert_eq!(failed.len(), 1, "{folder}");
+        assert_eq!(
+            failed[0].llm.as_ref().unwrap().cost_usd,
+            Some(0.0),
+            "{folder}"
+        );
+    }
+}

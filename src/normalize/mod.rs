@@ -141,6 +141,10 @@ pub fn normalize_logs(req: &ExportLogsServiceRequest) -> LogsOutcome {
 /// evaluation results. The cost is re-applied. Calling it twice changes nothing.
 pub fn enrich_from_logs(span: &mut Span, logs: &[LogRecord], prices: &PriceTable) {
     logs::enrich(span, logs, prices);
+    let status = span.status.code;
+    if let Some(f) = span.llm.as_mut() {
+        free_if_rejected(f, status);
+    }
 }
 
 fn convert_span(
@@ -180,7 +184,10 @@ fn convert_span(
         .str(langsmith::PROJECT)
         .or_else(|| resource.str(langsmith::PROJECT))
         .map(str::to_string);
-    let llm = facet(&s.name, &attributes, &events, prices);
+    let mut llm = facet(&s.name, &attributes, &events, prices);
+    if let Some(f) = llm.as_mut() {
+        free_if_rejected(f, status.code);
+    }
     Ok(Span {
         trace_id,
         span_id,
@@ -199,6 +206,16 @@ fn convert_span(
         project,
         llm,
     })
+}
+
+/// A model call that failed before reporting any usage (a 429, a timeout) cost
+/// nothing: providers don't bill rejected requests. Its cost is a known $0, not
+/// "unknown".
+fn free_if_rejected(f: &mut LlmFacet, status: StatusCode) {
+    let no_usage = f.input_tokens.is_none() && f.output_tokens.is_none();
+    if status == StatusCode::Error && no_usage && f.cost_usd.is_none() && f.kind.is_model_call() {
+        f.cost_usd = Some(0.0);
+    }
 }
 
 /// Steps 1–3 of the detection order. The bool marks a generic "LLM" call that may
