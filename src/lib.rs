@@ -14,4 +14,5 @@ pub mod pricing;
 pub mod query;
 pub mod server;
 pub mod store;
+pub mod ui;
 pub mod util;

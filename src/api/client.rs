@@ -94,22 +94,11 @@ fn encode(v: &str) -> String {
 
 impl TraceSource for ApiClient {
     fn traces(&self, q: &TraceQuery) -> Result<Value, SourceError> {
-        let mut params = vec![format!("limit={}", q.limit())];
-        if let Some(s) = q.since_unix_nano {
-            params.push(format!("since_unix_nano={s}"));
-        }
-        for (k, v) in [
-            ("service", &q.service),
-            ("model", &q.model),
-            ("session", &q.session),
-        ] {
-            if let Some(v) = v {
-                params.push(format!("{k}={}", encode(v)));
-            }
-        }
-        if q.errors_only {
-            params.push("errors=true".into());
-        }
+        let params: Vec<String> = q
+            .to_params()
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .collect();
         self.get(&format!("/api/v1/traces?{}", params.join("&")))?
             .ok_or_else(|| self.err("no trace list route (is this a spanlens instance?)"))
     }

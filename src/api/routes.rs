@@ -65,26 +65,7 @@ async fn health() -> Response {
         .into_response()
 }
 
-#[derive(Debug, Deserialize)]
-struct TracesParams {
-    limit: Option<usize>,
-    since_unix_nano: Option<u64>,
-    service: Option<String>,
-    model: Option<String>,
-    session: Option<String>,
-    #[serde(default)]
-    errors: bool,
-}
-
-async fn traces(State(st): State<ApiState>, Query(p): Query<TracesParams>) -> Response {
-    let q = TraceQuery {
-        limit: p.limit,
-        since_unix_nano: p.since_unix_nano,
-        service: p.service,
-        model: p.model,
-        session: p.session,
-        errors_only: p.errors,
-    };
+async fn traces(State(st): State<ApiState>, Query(q): Query<TraceQuery>) -> Response {
     match blocking(move || st.source.traces(&q)).await {
         Ok(v) => Json(v).into_response(),
         Err(r) => r,

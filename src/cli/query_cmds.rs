@@ -56,6 +56,7 @@ pub fn traces(common: &CommonArgs, args: &TracesArgs) -> Result<(), CliError> {
         model: args.model.clone(),
         session: args.session.clone(),
         errors_only: args.errors,
+        ..Default::default()
     };
     let list = open_source(common)?.traces(&query)?;
     if args.json {

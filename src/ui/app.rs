@@ -1,0 +1,617 @@
+//! Application state and the only place it changes: `App::update(Action)`, which
+//! returns the effects (loads, copy, quit) for the event loop to carry out. Pure and
+//! synchronous, so key handling is unit-tested without a terminal.
+
+use std::collections::HashSet;
+
+use crate::model::{SpanId, TraceId, TraceSummary};
+use crate::store::TraceQuery;
+
+use super::filter::parse_filter;
+use super::keys::{Key, Nav};
+use super::layout;
+use super::sessions::{SessionSummary, group_sessions};
+use super::span_tree::{SpanTree, TraceDetail};
+
+/// Where the data comes from, for the status bar and the first-run screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceInfo {
+    /// `Some(url)` when attached to another instance.
+    pub attached_to: Option<String>,
+    pub grpc_addrs: Vec<String>,
+    pub http_addrs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Traces,
+    Sessions,
+    Trace,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Tree,
+    Detail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailTab {
+    Chat,
+    Attributes,
+    Events,
+    Logs,
+    Raw,
+}
+
+impl DetailTab {
+    pub const ALL: [DetailTab; 5] = [
+        DetailTab::Chat,
+        DetailTab::Attributes,
+        DetailTab::Events,
+        DetailTab::Logs,
+        DetailTab::Raw,
+    ];
+    pub fn title(&self) -> &'static str {
+        match self {
+            DetailTab::Chat => "Chat",
+            DetailTab::Attributes => "Attributes",
+            DetailTab::Events => "Events",
+            DetailTab::Logs => "Logs",
+            DetailTab::Raw => "Raw",
+        }
+    }
+}
+
+/// Trace list columns, in display order; also the sort keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Time,
+    Root,
+    Service,
+    Duration,
+    Spans,
+    Errors,
+    LlmCalls,
+    Tokens,
+    Cost,
+}
+
+impl Column {
+    pub const ALL: [Column; 9] = [
+        Column::Time,
+        Column::Root,
+        Column::Service,
+        Column::Duration,
+        Column::Spans,
+        Column::Errors,
+        Column::LlmCalls,
+        Column::Tokens,
+        Column::Cost,
+    ];
+    pub fn title(&self) -> &'static str {
+        match self {
+            Column::Time => "TIME",
+            Column::Root => "ROOT",
+            Column::Service => "SERVICE",
+            Column::Duration => "DUR",
+            Column::Spans => "SPANS",
+            Column::Errors => "ERR",
+            Column::LlmCalls => "LLM",
+            Column::Tokens => "TOKENS",
+            Column::Cost => "COST",
+        }
+    }
+}
+
+/// A line being typed at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// `/` in the trace list.
+    TraceFilter(String),
+    /// `/` in the Attributes tab.
+    AttributeFilter(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TraceList {
+    /// The loaded window, already sorted for display.
+    pub traces: Vec<TraceSummary>,
+    pub selected: Option<TraceId>,
+    pub offset: usize,
+    pub sort: Option<Column>,
+    pub ascending: bool,
+    pub paused: bool,
+    /// Traces changed while paused (shown as "N new").
+    pub pending: usize,
+    /// The filter in force (text as typed) and its parsed query.
+    pub filter_text: String,
+    pub query: TraceQuery,
+    /// Set when the list shows one session's traces (entered from Sessions).
+    pub session: Option<String>,
+    pub loaded_once: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionList {
+    pub sessions: Vec<SessionSummary>,
+    pub selected: usize,
+    pub offset: usize,
+}
+
+/// An open trace.
+#[derive(Debug, Clone)]
+pub struct TraceView {
+    pub trace_id: TraceId,
+    pub summary: Option<TraceSummary>,
+    pub detail: TraceDetail,
+    pub tree: SpanTree,
+    /// Spans in display order with collapsed subtrees hidden (indexes into spans).
+    pub visible: Vec<usize>,
+    pub selected: Option<SpanId>,
+    pub collapsed: HashSet<SpanId>,
+    pub offset: usize,
+    pub pane: Pane,
+    pub tab: DetailTab,
+    pub detail_scroll: usize,
+    pub attribute_filter: String,
+    pub system_expanded: bool,
+    pub loading: bool,
+}
+
+impl TraceView {
+    fn new(trace_id: TraceId, summary: Option<TraceSummary>) -> Self {
+        TraceView {
+            trace_id,
+            summary,
+            detail: TraceDetail::default(),
+            tree: SpanTree::default(),
+            visible: Vec::new(),
+            selected: None,
+            collapsed: HashSet::new(),
+            offset: 0,
+            pane: Pane::Tree,
+            tab: DetailTab::Chat,
+            detail_scroll: 0,
+            attribute_filter: String::new(),
+            system_expanded: false,
+            loading: true,
+        }
+    }
+
+    /// Index into spans of the selected span.
+    pub fn selected_index(&self) -> Option<usize> {
+        self.selected
+            .and_then(|id| self.tree.index_of.get(&id).copied())
+    }
+
+    fn selected_row(&self) -> Option<usize> {
+        let i = self.selected_index()?;
+        self.visible.iter().position(|v| *v == i)
+    }
+
+    fn refresh_visible(&mut self) {
+        self.visible = self.tree.visible(&self.detail.spans, &self.collapsed);
+    }
+}
+
+/// What the event loop must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadTraces(TraceQuery),
+    LoadTrace(TraceId),
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
+    Quit,
+}
+
+/// Everything that can happen to the app.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(Key),
+    /// Mouse wheel (+1 down, -1 up) and clicks at (column, row).
+    Scroll(i32),
+    Click(u16, u16),
+    Resize(u16, u16),
+    TracesLoaded(Vec<TraceSummary>),
+    TraceLoaded(TraceId, Option<TraceDetail>),
+    /// The store committed changes to these traces.
+    Changed(Vec<TraceId>),
+    /// Too many changes to name: reload what is shown.
+    ChangedMany,
+    LoadFailed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub screen: Screen,
+    pub list: TraceList,
+    pub sessions: SessionList,
+    pub trace: Option<TraceView>,
+    pub input: Option<Input>,
+    pub help: bool,
+    /// One-line message in the status bar (errors, "copied", …).
+    pub message: Option<String>,
+    pub info: SourceInfo,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+}
+
+/// How many traces the list loads (newest first) before sorting and grouping.
+pub const LIST_WINDOW: usize = 500;
+
+impl App {
+    pub fn new(info: SourceInfo, width: u16, height: u16) -> Self {
+        App {
+            screen: Screen::Traces,
+            list: TraceList::default(),
+            sessions: SessionList::default(),
+            trace: None,
+            input: None,
+            help: false,
+            message: None,
+            info,
+            width,
+            height,
+            quit: false,
+        }
+    }
+
+    /// The effects to run at start-up.
+    pub fn start(&self) -> Vec<Effect> {
+        vec![Effect::LoadTraces(self.list_query())]
+    }
+
+    /// The store query behind the list: the filter, the session drilled into, and
+    /// the window size.
+    pub fn list_query(&self) -> TraceQuery {
+        let mut q = self.list.query.clone();
+        if let Some(s) = &self.list.session {
+            q.session = Some(s.clone());
+        }
+        q.limit = Some(LIST_WINDOW);
+        q
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Key(key) => {
+                self.message = None;
+                self.on_key(key)
+            }
+            Action::Scroll(delta) => {
+                let nav = if delta > 0 { Nav::Down(3) } else { Nav::Up(3) };
+                self.navigate(nav);
+                vec![]
+            }
+            Action::Click(_, row) => {
+                self.click(row);
+                vec![]
+            }
+            Action::Resize(w, h) => {
+                self.width = w;
+                self.height = h;
+                self.keep_in_view();
+                vec![]
+            }
+            Action::TracesLoaded(traces) => {
+                self.set_traces(traces);
+                vec![]
+            }
+            Action::TraceLoaded(id, detail) => {
+                self.set_trace(id, detail);
+                vec![]
+            }
+            Action::Changed(ids) => self.on_changed(&ids),
+            Action::ChangedMany => self.on_changed_many(),
+            Action::LoadFailed(msg) => {
+                self.message = Some(msg);
+                vec![]
+            }
+        }
+    }
+
+    fn on_changed(&mut self, ids: &[TraceId]) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(t) = &self.trace
+            && ids.contains(&t.trace_id)
+        {
+            effects.push(Effect::LoadTrace(t.trace_id));
+        }
+        if self.list.paused {
+            self.list.pending += ids.len();
+        } else {
+            effects.push(Effect::LoadTraces(self.list_query()));
+        }
+        effects
+    }
+
+    fn on_changed_many(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(t) = &self.trace {
+            effects.push(Effect::LoadTrace(t.trace_id));
+        }
+        if self.list.paused {
+            self.list.pending += 1;
+        } else {
+            effects.push(Effect::LoadTraces(self.list_query()));
+        }
+        effects
+    }
+
+    fn set_traces(&mut self, mut traces: Vec<TraceSummary>) {
+        sort_traces(&mut traces, self.list.sort, self.list.ascending);
+        self.list.traces = traces;
+        self.list.loaded_once = true;
+        if self.list.selected.is_none()
+            || !self
+                .list
+                .traces
+                .iter()
+                .any(|t| Some(t.trace_id) == self.list.selected)
+        {
+            self.list.selected = self.list.traces.first().map(|t| t.trace_id);
+        }
+        self.sessions.sessions = group_sessions(&self.list.traces);
+        self.sessions.selected = self
+            .sessions
+            .selected
+            .min(self.sessions.sessions.len().saturating_sub(1));
+        if let Some(t) = self.trace.as_mut()
+            && let Some(s) = self.list.traces.iter().find(|s| s.trace_id == t.trace_id)
+        {
+            t.summary = Some(s.clone());
+        }
+        self.keep_in_view();
+    }
+
+    fn set_trace(&mut self, id: TraceId, detail: Option<TraceDetail>) {
+        let Some(t) = self.trace.as_mut().filter(|t| t.trace_id == id) else {
+            return;
+        };
+        t.loading = false;
+        let Some(detail) = detail else {
+            self.message = Some(format!("trace {id} is not in the store"));
+            return;
+        };
+        t.tree = SpanTree::build(&detail.spans);
+        t.detail = detail;
+        t.refresh_visible();
+        let still_there = t.selected.is_some_and(|s| t.tree.index_of.contains_key(&s));
+        if !still_there {
+            t.selected = t.visible.first().map(|i| t.detail.spans[*i].span_id);
+        }
+        self.keep_in_view();
+    }
+
+    /// Selected trace summary in the list.
+    pub fn selected_trace(&self) -> Option<&TraceSummary> {
+        let id = self.list.selected?;
+        self.list.traces.iter().find(|t| t.trace_id == id)
+    }
+
+    fn selected_list_row(&self) -> Option<usize> {
+        let id = self.list.selected?;
+        self.list.traces.iter().position(|t| t.trace_id == id)
+    }
+
+    pub(super) fn open_trace(&mut self, id: TraceId) -> Vec<Effect> {
+        let summary = self.list.traces.iter().find(|t| t.trace_id == id).cloned();
+        self.trace = Some(TraceView::new(id, summary));
+        self.screen = Screen::Trace;
+        vec![Effect::LoadTrace(id)]
+    }
+
+    /// Moves the selection of whatever has focus.
+    pub(super) fn navigate(&mut self, nav: Nav) {
+        let page = self.page_height();
+        match self.screen {
+            Screen::Traces => {
+                let len = self.list.traces.len();
+                if let Some(row) = nav.apply(self.selected_list_row(), len, page) {
+                    self.list.selected = Some(self.list.traces[row].trace_id);
+                }
+            }
+            Screen::Sessions => {
+                let len = self.sessions.sessions.len();
+                if let Some(row) = nav.apply(Some(self.sessions.selected), len, page) {
+                    self.sessions.selected = row;
+                }
+            }
+            Screen::Trace => {
+                let Some(t) = self.trace.as_mut() else { return };
+                match t.pane {
+                    Pane::Tree => {
+                        if let Some(row) = nav.apply(t.selected_row(), t.visible.len(), page) {
+                            t.selected = Some(t.detail.spans[t.visible[row]].span_id);
+                            t.detail_scroll = 0;
+                        }
+                    }
+                    Pane::Detail => {
+                        t.detail_scroll = nav.scroll(t.detail_scroll, page);
+                    }
+                }
+            }
+        }
+        self.keep_in_view();
+    }
+
+    fn page_height(&self) -> usize {
+        let l = layout::compute(self.width, self.height, self.screen);
+        match (self.screen, self.trace.as_ref().map(|t| t.pane)) {
+            (Screen::Trace, Some(Pane::Detail)) => l.detail_rows(),
+            _ => l.list_rows(),
+        }
+        .max(1)
+    }
+
+    /// Adjusts scroll offsets so the selection stays on screen.
+    pub(super) fn keep_in_view(&mut self) {
+        let rows = layout::compute(self.width, self.height, self.screen)
+            .list_rows()
+            .max(1);
+        if let Some(row) = self.selected_list_row() {
+            self.list.offset = scroll_to(self.list.offset, row, rows);
+        }
+        self.sessions.offset = scroll_to(self.sessions.offset, self.sessions.selected, rows);
+        let tree_rows = layout::compute(self.width, self.height, Screen::Trace)
+            .list_rows()
+            .max(1);
+        if let Some(t) = self.trace.as_mut()
+            && let Some(row) = t.selected_row()
+        {
+            t.offset = scroll_to(t.offset, row, tree_rows);
+        }
+    }
+
+    /// Applies a typed filter; an invalid one stays in the input with the reason.
+    pub(super) fn apply_filter(&mut self, text: String) -> Vec<Effect> {
+        match parse_filter(&text) {
+            Ok(q) => {
+                self.list.query = q;
+                self.list.filter_text = text;
+                self.list.selected = None;
+                self.list.offset = 0;
+                self.input = None;
+                vec![Effect::LoadTraces(self.list_query())]
+            }
+            Err(e) => {
+                self.message = Some(e.to_string());
+                self.input = Some(Input::TraceFilter(text));
+                vec![]
+            }
+        }
+    }
+
+    pub(super) fn resort(&mut self) {
+        let mut traces = std::mem::take(&mut self.list.traces);
+        sort_traces(&mut traces, self.list.sort, self.list.ascending);
+        self.list.traces = traces;
+        self.keep_in_view();
+    }
+
+    pub(super) fn collapse(&mut self, collapse: bool) {
+        let Some(t) = self.trace.as_mut() else { return };
+        let Some(i) = t.selected_index() else { return };
+        let id = t.detail.spans[i].span_id;
+        if collapse {
+            if t.tree.children[i].is_empty() || t.collapsed.contains(&id) {
+                // Already closed or a leaf: go to the parent, like a file tree.
+                if let Some(p) = t.tree.parent[i] {
+                    t.selected = Some(t.detail.spans[p].span_id);
+                }
+            } else {
+                t.collapsed.insert(id);
+            }
+        } else {
+            t.collapsed.remove(&id);
+        }
+        t.refresh_visible();
+        self.keep_in_view();
+    }
+
+    /// `n`/`N`: the next/previous span (in display order) that failed or is a model call.
+    pub(super) fn jump(&mut self, forward: bool) {
+        let Some(t) = self.trace.as_mut() else { return };
+        let spans = &t.detail.spans;
+        let interesting = |i: usize| {
+            spans[i].is_error()
+                || spans[i]
+                    .llm
+                    .as_ref()
+                    .is_some_and(|l| l.kind.is_model_call())
+        };
+        let order = &t.tree.order;
+        let cur = t
+            .selected_index()
+            .and_then(|i| order.iter().position(|o| *o == i));
+        let n = order.len();
+        if n == 0 {
+            return;
+        }
+        let start = cur.unwrap_or(if forward { n - 1 } else { 0 });
+        for step in 1..=n {
+            let pos = if forward {
+                (start + step) % n
+            } else {
+                (start + n - step % n) % n
+            };
+            let i = order[pos];
+            if interesting(i) {
+                // Reveal it: open every collapsed ancestor.
+                let mut p = t.tree.parent[i];
+                while let Some(pi) = p {
+                    t.collapsed.remove(&spans[pi].span_id);
+                    p = t.tree.parent[pi];
+                }
+                t.selected = Some(spans[i].span_id);
+                t.detail_scroll = 0;
+                break;
+            }
+        }
+        t.refresh_visible();
+        self.keep_in_view();
+    }
+
+    fn click(&mut self, row: u16) {
+        let l = layout::compute(self.width, self.height, self.screen);
+        let Some(r) = l.list_row_at(row) else { return };
+        match self.screen {
+            Screen::Traces => {
+                if let Some(t) = self.list.traces.get(self.list.offset + r) {
+                    self.list.selected = Some(t.trace_id);
+                }
+            }
+            Screen::Sessions => {
+                let i = self.sessions.offset + r;
+                if i < self.sessions.sessions.len() {
+                    self.sessions.selected = i;
+                }
+            }
+            Screen::Trace => {
+                if let Some(t) = self.trace.as_mut()
+                    && let Some(i) = t.visible.get(t.offset + r)
+                {
+                    t.selected = Some(t.detail.spans[*i].span_id);
+                    t.pane = Pane::Tree;
+                }
+            }
+        }
+    }
+}
+
+fn scroll_to(offset: usize, row: usize, rows: usize) -> usize {
+    if row < offset {
+        row
+    } else if row >= offset + rows {
+        row + 1 - rows
+    } else {
+        offset
+    }
+}
+
+/// Sorts the list window; `None` keeps newest first.
+pub fn sort_traces(traces: &mut [TraceSummary], by: Option<Column>, ascending: bool) {
+    let Some(col) = by else {
+        traces.sort_by(|a, b| b.start_unix_nano.cmp(&a.start_unix_nano));
+        return;
+    };
+    traces.sort_by(|a, b| {
+        let ord = match col {
+            Column::Time => a.start_unix_nano.cmp(&b.start_unix_nano),
+            Column::Root => a.root_name.cmp(&b.root_name),
+            Column::Service => a.service.cmp(&b.service),
+            Column::Duration => a.duration_ms().total_cmp(&b.duration_ms()),
+            Column::Spans => a.span_count.cmp(&b.span_count),
+            Column::Errors => a.error_count.cmp(&b.error_count),
+            Column::LlmCalls => a.llm_calls.cmp(&b.llm_calls),
+            Column::Tokens => a.total_tokens().cmp(&b.total_tokens()),
+            Column::Cost => a
+                .cost_usd
+                .unwrap_or(-1.0)
+                .total_cmp(&b.cost_usd.unwrap_or(-1.0)),
+        };
+        if ascending { ord } else { ord.reverse() }
+    });
+}

@@ -1,0 +1,127 @@
+//! The span tree of one trace, computed once when the trace loads: parent/child
+//! links (orphans become roots, as their parent may not have arrived yet), display
+//! order, depth, the path of ids for each span, and the trace's time axis.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{LogRecord, Span, SpanId};
+
+/// One trace as the UI holds it: spans (enriched from logs) and the logs per span.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TraceDetail {
+    pub spans: Vec<Span>,
+    /// Log records joined to each span (by index into `spans`).
+    pub logs: Vec<Vec<LogRecord>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SpanTree {
+    /// Indexes into the detail's spans, in display (depth-first, start-time) order.
+    pub order: Vec<usize>,
+    pub depth: Vec<usize>,
+    pub parent: Vec<Option<usize>>,
+    pub children: Vec<Vec<usize>>,
+    pub roots: Vec<usize>,
+    pub index_of: HashMap<SpanId, usize>,
+    pub start: u64,
+    pub end: u64,
+}
+
+impl SpanTree {
+    pub fn build(spans: &[Span]) -> SpanTree {
+        let n = spans.len();
+        let index_of: HashMap<SpanId, usize> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.span_id, i))
+            .collect();
+        let mut parent = vec![None; n];
+        let mut children = vec![Vec::new(); n];
+        let mut roots = Vec::new();
+        for (i, s) in spans.iter().enumerate() {
+            match s.parent_span_id.and_then(|p| index_of.get(&p)).copied() {
+                Some(p) if p != i => {
+                    parent[i] = Some(p);
+                    children[p].push(i);
+                }
+                _ => roots.push(i),
+            }
+        }
+        let key = |i: &usize| (spans[*i].start_unix_nano, spans[*i].span_id);
+        roots.sort_by_key(key);
+        for c in &mut children {
+            c.sort_by_key(key);
+        }
+        // Iterative DFS (traces can be deep); a cycle in bad data is cut by `seen`.
+        let mut order = Vec::with_capacity(n);
+        let mut depth = vec![0; n];
+        let mut seen = HashSet::with_capacity(n);
+        let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|r| (*r, 0)).collect();
+        while let Some((i, d)) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            depth[i] = d;
+            order.push(i);
+            for c in children[i].iter().rev() {
+                stack.push((*c, d + 1));
+            }
+        }
+        // Spans only reachable through a cycle become roots.
+        for i in 0..n {
+            if !seen.contains(&i) {
+                parent[i] = None;
+                roots.push(i);
+                order.push(i);
+            }
+        }
+        let start = spans.iter().map(|s| s.start_unix_nano).min().unwrap_or(0);
+        let end = spans.iter().map(|s| s.end_unix_nano).max().unwrap_or(0);
+        SpanTree {
+            order,
+            depth,
+            parent,
+            children,
+            roots,
+            index_of,
+            start,
+            end,
+        }
+    }
+
+    /// Ids from the root down to span `i`.
+    pub fn path(&self, spans: &[Span], i: usize) -> Vec<SpanId> {
+        let mut path = vec![spans[i].span_id];
+        let mut cur = i;
+        let mut guard = 0;
+        while let Some(p) = self.parent[cur] {
+            path.push(spans[p].span_id);
+            cur = p;
+            guard += 1;
+            if guard > spans.len() {
+                break;
+            }
+        }
+        path.reverse();
+        path
+    }
+
+    /// Spans shown when the `collapsed` ones hide their descendants, in order.
+    pub fn visible(&self, spans: &[Span], collapsed: &HashSet<SpanId>) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.order.len());
+        let mut hide_below: Option<usize> = None;
+        for &i in &self.order {
+            if let Some(d) = hide_below {
+                if self.depth[i] > d {
+                    continue;
+                }
+                hide_below = None;
+            }
+            out.push(i);
+            if collapsed.contains(&spans[i].span_id) && !self.children[i].is_empty() {
+                hide_below = Some(self.depth[i]);
+            }
+        }
+        out
+    }
+}
