@@ -7,6 +7,7 @@
 pub mod api;
 pub mod cli;
 pub mod data_dir;
+pub mod demo;
 pub mod ingest;
 pub mod model;
 pub mod normalize;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::model::{LogRecord, SpanId, TraceId};
+use crate::model::{LogRecord, Span, SpanId, TraceId};
 use crate::normalize::enrich_from_logs;
 use crate::pricing::PriceTable;
 use crate::store::{StoreError, TraceQuery, TraceStore};
@@ -60,6 +60,53 @@ impl TraceSource for LocalSource {
     }
 }
 
+/// One trace as readers hold it: its spans (LLM facets completed from the log
+/// records joined to them), the logs of each span, and logs joined to the trace but
+/// to no span.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TraceDetail {
+    pub spans: Vec<Span>,
+    /// Log records of each span (same index as `spans`).
+    pub logs: Vec<Vec<LogRecord>>,
+    pub unjoined_logs: Vec<LogRecord>,
+}
+
+/// Loads one trace with its logs; `None` when the store knows nothing of it.
+pub fn trace_detail(
+    store: &dyn TraceStore,
+    id: TraceId,
+    prices: &PriceTable,
+) -> Result<Option<TraceDetail>, StoreError> {
+    let mut spans = store.trace_spans(id)?;
+    let logs = store.trace_logs(id)?;
+    if spans.is_empty() && logs.is_empty() {
+        return Ok(None);
+    }
+    let mut by_span: HashMap<SpanId, Vec<LogRecord>> = HashMap::new();
+    let mut unjoined_logs = Vec::new();
+    for log in logs {
+        match log.span_id {
+            Some(s) => by_span.entry(s).or_default().push(log),
+            None => unjoined_logs.push(log),
+        }
+    }
+    let mut span_logs = Vec::with_capacity(spans.len());
+    for span in &mut spans {
+        let logs = by_span.remove(&span.span_id).unwrap_or_default();
+        if !logs.is_empty() {
+            enrich_from_logs(span, &logs, prices);
+        }
+        span_logs.push(logs);
+    }
+    // Records naming a span that has not arrived stay visible at trace level.
+    unjoined_logs.extend(by_span.into_values().flatten());
+    Ok(Some(TraceDetail {
+        spans,
+        logs: span_logs,
+        unjoined_logs,
+    }))
+}
+
 /// One trace as JSON: its spans, each with the log records joined to it and its LLM
 /// facet completed from them.
 pub fn trace_json(
@@ -67,35 +114,20 @@ pub fn trace_json(
     id: TraceId,
     prices: &PriceTable,
 ) -> Result<Option<Value>, StoreError> {
-    let mut spans = store.trace_spans(id)?;
-    let logs = store.trace_logs(id)?;
-    if spans.is_empty() && logs.is_empty() {
+    let Some(detail) = trace_detail(store, id, prices)? else {
         return Ok(None);
-    }
-    let mut by_span: HashMap<SpanId, Vec<LogRecord>> = HashMap::new();
-    let mut unjoined = Vec::new();
-    for log in logs {
-        match log.span_id {
-            Some(s) => by_span.entry(s).or_default().push(log),
-            None => unjoined.push(log),
-        }
-    }
-    let empty = Vec::new();
-    let spans_json: Vec<Value> = spans
-        .iter_mut()
-        .map(|span| {
-            let logs = by_span.get(&span.span_id).unwrap_or(&empty);
-            if !logs.is_empty() {
-                enrich_from_logs(span, logs, prices);
-            }
-            span.to_json(logs)
-        })
+    };
+    let spans_json: Vec<Value> = detail
+        .spans
+        .iter()
+        .zip(&detail.logs)
+        .map(|(span, logs)| span.to_json(logs))
         .collect();
     let summary = store.trace_summary(id)?.map(|s| s.to_json());
     Ok(Some(json!({
         "trace_id": id,
         "summary": summary,
         "spans": spans_json,
-        "logs": unjoined.iter().map(LogRecord::to_json).collect::<Vec<_>>(),
+        "logs": detail.unjoined_logs.iter().map(LogRecord::to_json).collect::<Vec<_>>(),
     })))
 }

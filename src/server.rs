@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use futures::stream;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::api::{self, ApiState};
 use crate::ingest::{self, DEFAULT_MAX_REQUEST_BYTES, Ingestor, Token};
 use crate::pricing::PriceTable;
 use crate::query::LocalSource;
-use crate::store::{LiveEvent, TraceStore, Writer};
+use crate::store::{LiveEvent, TraceStore, Writer, live_channel};
 
 /// Tunables of a running receiver.
 #[derive(Debug, Clone)]
@@ -25,6 +25,9 @@ pub struct ServeOptions {
     /// Pending export requests before the receivers answer UNAVAILABLE / 503.
     pub queue_len: usize,
     pub token: Option<Token>,
+    /// Where commits are announced (the TUI subscribes to it); a new channel if
+    /// `None`.
+    pub live: Option<broadcast::Sender<LiveEvent>>,
 }
 
 impl Default for ServeOptions {
@@ -33,6 +36,7 @@ impl Default for ServeOptions {
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             queue_len: 256,
             token: None,
+            live: None,
         }
     }
 }
@@ -54,7 +58,8 @@ pub async fn run(
     opts: ServeOptions,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
-    let (writer, handle) = Writer::spawn(store.clone(), opts.queue_len);
+    let live_tx = opts.live.clone().unwrap_or_else(live_channel);
+    let (writer, handle) = Writer::spawn_with_live(store.clone(), opts.queue_len, live_tx.clone());
     let mut live = handle.subscribe();
     let ingestor = Ingestor::new(handle, prices.clone());
     let token = opts.token.map(Arc::new);
@@ -89,6 +94,7 @@ pub async fn run(
             prices,
         },
         token,
+        live: live_tx,
     }));
     for listener in http_listeners {
         let app = app.clone();

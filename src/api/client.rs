@@ -41,11 +41,39 @@ impl ApiClient {
         &self.base
     }
 
+    /// An error naming this API.
+    pub fn error(&self, message: impl std::fmt::Display) -> SourceError {
+        self.err(message)
+    }
+
     fn err(&self, message: impl std::fmt::Display) -> SourceError {
         SourceError::Api {
             url: self.base.clone(),
             message: message.to_string(),
         }
+    }
+
+    /// GET a path as JSON; `Ok(None)` on 404.
+    pub fn get_json(&self, path_and_query: &str) -> Result<Option<Value>, SourceError> {
+        self.get(path_and_query)
+    }
+
+    /// Opens a streaming GET (no overall timeout) and returns its body as lines.
+    pub fn open_stream(
+        &self,
+        path: &str,
+    ) -> Result<std::io::BufReader<Box<dyn std::io::Read + Send>>, SourceError> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(5)))
+            .build()
+            .into();
+        let mut req = agent.get(format!("{}{}", self.base, path));
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let res = req.call().map_err(|e| self.err(e))?;
+        let reader: Box<dyn std::io::Read + Send> = Box::new(res.into_body().into_reader());
+        Ok(std::io::BufReader::new(reader))
     }
 
     /// GET a path; `Ok(None)` on 404.
@@ -81,7 +109,8 @@ impl ApiClient {
     }
 }
 
-fn encode(v: &str) -> String {
+/// Percent-encodes a query parameter value.
+pub fn encode_component(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -97,7 +126,7 @@ impl TraceSource for ApiClient {
         let params: Vec<String> = q
             .to_params()
             .into_iter()
-            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .map(|(k, v)| format!("{k}={}", encode_component(&v)))
             .collect();
         self.get(&format!("/api/v1/traces?{}", params.join("&")))?
             .ok_or_else(|| self.err("no trace list route (is this a spanlens instance?)"))

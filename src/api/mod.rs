@@ -14,5 +14,5 @@
 mod client;
 mod routes;
 
-pub use client::ApiClient;
+pub use client::{ApiClient, encode_component};
 pub use routes::{ApiState, routes};

@@ -10,16 +10,21 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
 
 use crate::ingest::{Token, auth};
 use crate::model::TraceId;
+use crate::query::trace_detail;
 use crate::query::{LocalSource, SourceError, TraceSource};
-use crate::store::TraceQuery;
+use crate::store::{LiveEvent, TraceQuery};
 
 #[derive(Clone, Debug)]
 pub struct ApiState {
     pub source: LocalSource,
     pub token: Option<Arc<Token>>,
+    pub live: broadcast::Sender<LiveEvent>,
 }
 
 pub fn routes(state: ApiState) -> Router {
@@ -29,6 +34,9 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/v1/traces", get(traces))
         .route("/api/v1/traces/{id}", get(trace))
         .route("/api/v1/stats", get(stats))
+        .route("/api/v1/ui/traces", get(ui_traces))
+        .route("/api/v1/ui/traces/{id}", get(ui_trace))
+        .route("/api/v1/live", get(live))
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();
@@ -94,4 +102,44 @@ async fn stats(State(st): State<ApiState>, Query(p): Query<StatsParams>) -> Resp
         Ok(v) => Json(v).into_response(),
         Err(r) => r,
     }
+}
+
+/// Trace summaries in the program's own serde form (for `attach`).
+async fn ui_traces(State(st): State<ApiState>, Query(q): Query<TraceQuery>) -> Response {
+    let store = st.source.store.clone();
+    match blocking(move || Ok(store.list_traces(&q)?)).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// One trace with its logs in the program's own serde form (for `attach`).
+async fn ui_trace(State(st): State<ApiState>, Path(id): Path<String>) -> Response {
+    let id: TraceId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return api_error(StatusCode::BAD_REQUEST, e),
+    };
+    let source = st.source.clone();
+    match blocking(move || Ok(trace_detail(source.store.as_ref(), id, &source.prices)?)).await {
+        Ok(Some(v)) => Json(v).into_response(),
+        Ok(None) => api_error(StatusCode::NOT_FOUND, format!("no trace {id}")),
+        Err(r) => r,
+    }
+}
+
+/// Change notifications as JSON lines: `{"changed":["<trace id>",…]}`, or
+/// `{"lagged":true}` when this reader fell behind and should reload.
+async fn live(State(st): State<ApiState>) -> Response {
+    let stream = BroadcastStream::new(st.live.subscribe()).map(|ev| {
+        let line = match ev {
+            Ok(LiveEvent::TracesChanged(ids)) => json!({"changed": ids.to_vec()}),
+            Err(_) => json!({"lagged": true}),
+        };
+        Ok::<_, std::convert::Infallible>(format!("{line}\n"))
+    });
+    (
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
 }

@@ -4,6 +4,7 @@
 mod format;
 mod query_cmds;
 mod serve;
+mod tui;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,6 +61,16 @@ pub enum Command {
     Trace(TraceArgs),
     /// Totals by model and service
     Stats(StatsArgs),
+    /// The TUI against a running instance (local, or through `ssh -L`)
+    Attach(AttachArgs),
+    /// Send realistic synthetic LLM traffic to an instance (until Ctrl-C or --count)
+    Demo(crate::demo::DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The instance's HTTP address, e.g. http://127.0.0.1:4318 (default: the owner of the data dir)
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -143,16 +154,19 @@ pub enum CliError {
     Io(#[from] std::io::Error),
 }
 
+impl Cli {
+    /// True for the commands that own the terminal (their logs go to a file).
+    pub fn uses_terminal(&self) -> bool {
+        matches!(self.command, None | Some(Command::Attach(_)))
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        None => {
-            eprintln!(
-                "spanlens: the terminal UI is not built yet; running the headless receiver \
-                 (same as `spanlens serve`). Ctrl-C stops it."
-            );
-            serve(&cli.common, &ServeArgs::default_values())
-        }
+        None => tui::combined(&cli.common),
+        Some(Command::Attach(args)) => tui::attach(&cli.common, args.url),
+        Some(Command::Demo(args)) => demo(&cli.common, &args),
         Some(Command::Serve(args)) => serve(&cli.common, &args),
         Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
@@ -168,4 +182,30 @@ impl ServeArgs {
             cache_mb: 256,
         }
     }
+}
+
+/// `spanlens demo`: to `--endpoint`, else the data dir's live owner, else the default.
+fn demo(common: &CommonArgs, args: &crate::demo::DemoArgs) -> Result<(), CliError> {
+    let owner = match &args.endpoint {
+        Some(_) => None,
+        None => serve::resolve_data_dir(common)
+            .ok()
+            .and_then(|d| crate::data_dir::OwnerLock::read(&d))
+            .filter(|l| crate::data_dir::pid_alive(l.pid)),
+    };
+    let endpoint = crate::demo::resolve_endpoint(args, owner.as_ref());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime
+        .block_on(crate::demo::run(args, &endpoint, common.token.as_deref()))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(())
+}
+
+/// Where the TUI modes write their log: `spanlens.log` in the data dir.
+pub fn log_file_path(common: &CommonArgs) -> Option<PathBuf> {
+    serve::resolve_data_dir(common)
+        .ok()
+        .map(|d| d.join("spanlens.log"))
 }

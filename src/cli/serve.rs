@@ -98,66 +98,94 @@ async fn shutdown_signal() {
     }
 }
 
-/// `spanlens serve`.
-pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
-    let dir = resolve_data_dir(common)?;
-    data_dir::ensure(&dir)?;
-    let previous = OwnerLock::read(&dir);
-    let store = open_store(&dir, args.cache_mb)?;
+/// Bound listeners with the lock file written: this process now owns the data dir.
+pub struct Listening {
+    pub grpc: Vec<TcpListener>,
+    pub http: Vec<TcpListener>,
+    pub grpc_addrs: Vec<String>,
+    pub http_addrs: Vec<String>,
+}
+
+/// Binds the receivers (flags or defaults) and records them in the lock file.
+pub async fn bind_and_lock(common: &CommonArgs, dir: &Path) -> Result<Listening, CliError> {
+    let grpc = bind_all(&common.grpc_addr, &DEFAULT_GRPC).await?;
+    let http = bind_all(&common.http_addr, &DEFAULT_HTTP).await?;
+    let addrs = |ls: &[TcpListener]| -> Vec<String> {
+        ls.iter()
+            .filter_map(|l| l.local_addr().ok())
+            .map(|a| a.to_string())
+            .collect()
+    };
+    let grpc_addrs = addrs(&grpc);
+    let http_addrs = addrs(&http);
+    OwnerLock {
+        pid: std::process::id(),
+        api_url: format!("http://{}", http_addrs.first().cloned().unwrap_or_default()),
+        grpc_addrs: grpc_addrs.clone(),
+        http_addrs: http_addrs.clone(),
+        started_unix_nano: now_unix_nano(),
+    }
+    .write(dir)?;
+    Ok(Listening {
+        grpc,
+        http,
+        grpc_addrs,
+        http_addrs,
+    })
+}
+
+/// Opens the store of a data dir this process is about to own, reporting a stale
+/// lock left by a dead owner.
+pub fn take_data_dir(dir: &Path, cache_mb: u64) -> Result<SledStore, CliError> {
+    data_dir::ensure(dir)?;
+    let previous = OwnerLock::read(dir);
+    let store = open_store(dir, cache_mb)?;
     if let Some(stale) = previous {
+        tracing::warn!(pid = stale.pid, "recovered a stale lock");
         eprintln!(
             "spanlens: recovered a stale lock in {} left by pid {} (no longer running)",
             dir.display(),
             stale.pid
         );
     }
-    let store: Arc<dyn TraceStore> = Arc::new(store);
+    Ok(store)
+}
+
+pub fn serve_options(common: &CommonArgs, args: &ServeArgs) -> ServeOptions {
+    ServeOptions {
+        max_request_bytes: args.max_request_mb.saturating_mul(1024 * 1024),
+        token: common.token.clone().map(Token::new),
+        ..ServeOptions::default()
+    }
+}
+
+/// `spanlens serve`.
+pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
+    let dir = resolve_data_dir(common)?;
+    let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let grpc = bind_all(&common.grpc_addr, &DEFAULT_GRPC).await?;
-        let http = bind_all(&common.http_addr, &DEFAULT_HTTP).await?;
-        let addrs = |ls: &[TcpListener]| -> Vec<String> {
-            ls.iter()
-                .filter_map(|l| l.local_addr().ok())
-                .map(|a| a.to_string())
-                .collect()
-        };
-        let grpc_addrs = addrs(&grpc);
-        let http_addrs = addrs(&http);
-        let api_url = format!("http://{}", http_addrs.first().cloned().unwrap_or_default());
-        OwnerLock {
-            pid: std::process::id(),
-            api_url: api_url.clone(),
-            grpc_addrs: grpc_addrs.clone(),
-            http_addrs: http_addrs.clone(),
-            started_unix_nano: now_unix_nano(),
-        }
-        .write(&dir)?;
+        let l = bind_and_lock(common, &dir).await?;
         eprintln!(
             "spanlens: receiving OTLP on gRPC {} and HTTP {}; data in {}",
-            grpc_addrs.join(", "),
-            http_addrs.join(", "),
+            l.grpc_addrs.join(", "),
+            l.http_addrs.join(", "),
             dir.display()
         );
         eprintln!(
             "spanlens: point an app at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://{} \
              (or http://{} with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)",
-            grpc_addrs.first().cloned().unwrap_or_default(),
-            http_addrs.first().cloned().unwrap_or_default(),
+            l.grpc_addrs.first().cloned().unwrap_or_default(),
+            l.http_addrs.first().cloned().unwrap_or_default(),
         );
-        let opts = ServeOptions {
-            max_request_bytes: args.max_request_mb.saturating_mul(1024 * 1024),
-            token: common.token.clone().map(Token::new),
-            ..ServeOptions::default()
-        };
         let result = server::run(
             store,
             Arc::new(PriceTable::builtin()),
-            grpc,
-            http,
-            opts,
+            l.grpc,
+            l.http,
+            serve_options(common, args),
             shutdown_signal(),
         )
         .await;

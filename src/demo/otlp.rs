@@ -112,8 +112,6 @@ pub(super) trait SpanExt {
     fn event(&mut self, name: &str, time_unix_nano: u64, attributes: Vec<KeyValue>) -> &mut Self;
     /// Status ERROR with a message.
     fn error(&mut self, message: impl Into<String>) -> &mut Self;
-    /// Status OK (what instrumentations set on success).
-    fn ok(&mut self) -> &mut Self;
 }
 
 impl SpanExt for Span {
@@ -139,14 +137,6 @@ impl SpanExt for Span {
         });
         self
     }
-
-    fn ok(&mut self) -> &mut Self {
-        self.status = Some(Status {
-            message: String::new(),
-            code: StatusCode::Ok as i32,
-        });
-        self
-    }
 }
 
 /// Attributes of an `exception` event, Python style.
@@ -160,9 +150,12 @@ pub(super) fn exception(ty: &str, message: &str, frames: &[(&str, u32, &str)]) -
         kv("exception.type", s(ty)),
         kv("exception.message", s(message)),
         kv("exception.stacktrace", s(trace)),
-        kv("exception.escaped", AnyValue {
-            value: Some(Av::BoolValue(false)),
-        }),
+        kv(
+            "exception.escaped",
+            AnyValue {
+                value: Some(Av::BoolValue(false)),
+            },
+        ),
     ]
 }
 
@@ -323,10 +316,8 @@ impl TraceBuilder {
                     .is_some_and(|st| st.code == StatusCode::Error as i32)
             })
             .count() as u64;
-        let spans: Vec<(ScopeRef, Span)> = order
-            .into_iter()
-            .map(|i| self.spans[i].clone())
-            .collect();
+        let spans: Vec<(ScopeRef, Span)> =
+            order.into_iter().map(|i| self.spans[i].clone()).collect();
         let traces = trace_request(&self.resource, &self.scopes, spans);
         let log_count = self.logs.len() as u64;
         let logs = (!self.logs.is_empty()).then(|| ExportLogsServiceRequest {
@@ -374,7 +365,10 @@ impl TraceBuilder {
 }
 
 /// Consecutive items of the same scope share one group, so order is kept.
-fn group<T>(scopes: &[InstrumentationScope], items: Vec<(ScopeRef, T)>) -> Vec<(InstrumentationScope, Vec<T>)> {
+fn group<T>(
+    scopes: &[InstrumentationScope],
+    items: Vec<(ScopeRef, T)>,
+) -> Vec<(InstrumentationScope, Vec<T>)> {
     let mut out: Vec<(ScopeRef, Vec<T>)> = Vec::new();
     for (scope, item) in items {
         match out.last_mut() {

@@ -94,8 +94,6 @@ impl DemoRng {
     /// `n` characters from `[A-Za-z0-9]` (OpenAI-style call ids).
     pub fn alnum(&mut self, n: usize) -> String {
         const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..n)
-            .map(|_| char::from(*self.pick(CHARS)))
-            .collect()
+        (0..n).map(|_| char::from(*self.pick(CHARS))).collect()
     }
 }

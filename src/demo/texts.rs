@@ -153,8 +153,14 @@ pub(super) const CHATS: &[(&str, &str)] = &[
 
 /// Previous turns of a chat conversation (user, assistant).
 pub(super) const CHAT_HISTORY: &[(&str, &str)] = &[
-    ("Hi! Can you help me with some writing?", "Of course. What are you working on?"),
-    ("I'm preparing a short team update.", "Great, send me the notes and I'll help."),
+    (
+        "Hi! Can you help me with some writing?",
+        "Of course. What are you working on?",
+    ),
+    (
+        "I'm preparing a short team update.",
+        "Great, send me the notes and I'll help.",
+    ),
 ];
 
 /// Support tickets: text, category, drafted reply.

@@ -18,7 +18,7 @@ pub use backend::{Backend, MemoryBackend, SledBackend, SledOptions};
 pub use kv_store::{KvTraceStore, MemoryStore, SledStore};
 pub use query::TraceQuery;
 pub use rollup::{ModelStats, Rollup, ServiceStats, Stats};
-pub use writer::{LiveEvent, WriteError, Writer, WriterHandle};
+pub use writer::{LiveEvent, WriteError, Writer, WriterHandle, live_channel};
 
 /// Version of the on-disk layout, kept in the store's metadata.
 pub const SCHEMA_VERSION: u32 = 1;

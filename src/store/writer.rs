@@ -68,6 +68,17 @@ impl WriterHandle {
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.live.subscribe()
     }
+
+    /// The sender behind `subscribe`, for handing to other readers.
+    pub fn live_sender(&self) -> broadcast::Sender<LiveEvent> {
+        self.live.clone()
+    }
+}
+
+/// A channel for change notifications, sized for bursts; slow readers lag and
+/// refresh rather than block the writer.
+pub fn live_channel() -> broadcast::Sender<LiveEvent> {
+    broadcast::channel(1024).0
 }
 
 /// The writer thread.
@@ -84,8 +95,17 @@ impl std::fmt::Debug for Writer {
 impl Writer {
     /// Starts the writer over `store` with room for `queue_len` pending requests.
     pub fn spawn(store: Arc<dyn TraceStore>, queue_len: usize) -> (Writer, WriterHandle) {
+        Self::spawn_with_live(store, queue_len, live_channel())
+    }
+
+    /// Like `spawn`, announcing commits on an existing channel (the TUI subscribes
+    /// before the server starts).
+    pub fn spawn_with_live(
+        store: Arc<dyn TraceStore>,
+        queue_len: usize,
+        live: broadcast::Sender<LiveEvent>,
+    ) -> (Writer, WriterHandle) {
         let (tx, rx) = mpsc::channel(queue_len.max(1));
-        let (live, _) = broadcast::channel(1024);
         let live_tx = live.clone();
         let thread = std::thread::Builder::new()
             .name("spanlens-writer".into())

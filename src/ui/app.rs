@@ -11,7 +11,8 @@ use super::filter::parse_filter;
 use super::keys::{Key, Nav};
 use super::layout;
 use super::sessions::{SessionSummary, group_sessions};
-use super::span_tree::{SpanTree, TraceDetail};
+use super::span_tree::SpanTree;
+use crate::query::TraceDetail;
 
 /// Where the data comes from, for the status bar and the first-run screen.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -594,7 +595,7 @@ fn scroll_to(offset: usize, row: usize, rows: usize) -> usize {
 /// Sorts the list window; `None` keeps newest first.
 pub fn sort_traces(traces: &mut [TraceSummary], by: Option<Column>, ascending: bool) {
     let Some(col) = by else {
-        traces.sort_by(|a, b| b.start_unix_nano.cmp(&a.start_unix_nano));
+        traces.sort_by_key(|t| std::cmp::Reverse(t.start_unix_nano));
         return;
     };
     traces.sort_by(|a, b| {

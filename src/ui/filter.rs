@@ -72,7 +72,7 @@ fn count(value: &str) -> Option<u64> {
         _ => (v.as_str(), 1.0),
     };
     let n: f64 = num.parse().ok()?;
-    (n.is_finite() && n >= 0.0).then(|| (n * mult) as u64)
+    (n.is_finite() && n >= 0.0).then_some((n * mult) as u64)
 }
 
 /// Parses a filter line. An empty line is the unfiltered query.

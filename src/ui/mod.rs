@@ -3,13 +3,21 @@
 //! notifications and redraws only when something changed.
 
 pub mod app;
+pub mod event_loop;
 pub mod filter;
+pub mod highlight;
 pub mod keys;
 pub mod layout;
 pub mod sessions;
+pub mod source;
 pub mod span_tree;
+pub mod terminal;
+pub mod text;
 pub mod theme;
 pub mod views;
 
+pub use crate::query::TraceDetail;
 pub use app::{Action, App, Effect, SourceInfo};
-pub use span_tree::TraceDetail;
+
+#[cfg(test)]
+mod app_tests;

@@ -50,6 +50,6 @@ pub fn group_sessions(traces: &[TraceSummary]) -> Vec<SessionSummary> {
         e.last_end_unix_nano = e.last_end_unix_nano.max(t.end_unix_nano);
     }
     let mut out: Vec<SessionSummary> = by.into_values().collect();
-    out.sort_by(|a, b| b.last_end_unix_nano.cmp(&a.last_end_unix_nano));
+    out.sort_by_key(|s| std::cmp::Reverse(s.last_end_unix_nano));
     out
 }

@@ -4,15 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{LogRecord, Span, SpanId};
-
-/// One trace as the UI holds it: spans (enriched from logs) and the logs per span.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TraceDetail {
-    pub spans: Vec<Span>,
-    /// Log records joined to each span (by index into `spans`).
-    pub logs: Vec<Vec<LogRecord>>,
-}
+use crate::model::{Span, SpanId};
 
 #[derive(Debug, Clone, Default)]
 pub struct SpanTree {
@@ -68,9 +60,9 @@ impl SpanTree {
             }
         }
         // Spans only reachable through a cycle become roots.
-        for i in 0..n {
+        for (i, p) in parent.iter_mut().enumerate() {
             if !seen.contains(&i) {
-                parent[i] = None;
+                *p = None;
                 roots.push(i);
                 order.push(i);
             }

@@ -8,3 +8,4 @@ mod otlp_grpc;
 mod otlp_http;
 mod sdk;
 mod support;
+mod tui_pty;

@@ -1,0 +1,161 @@
+//! The event loop, generic over ratatui's `Backend` (so it runs under `TestBackend`).
+//! Actions arrive on one channel (input, live changes, load results); bursts are
+//! coalesced with `recv_many`, effects run off the loop (loads on the blocking pool),
+//! and the screen is redrawn only when something changed, at most `MAX_FPS` times a
+//! second. Idle, it sleeps.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+
+use super::app::{Action, App, Effect};
+use super::source::UiSource;
+use super::theme::Theme;
+use super::views;
+
+pub const MAX_FPS: u64 = 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    #[error("terminal: {0}")]
+    Terminal(String),
+}
+
+/// Runs effects, keeping at most one list load and one trace load in flight; a
+/// request made meanwhile replaces the pending one and runs when the first returns.
+struct Loader {
+    source: Arc<dyn UiSource>,
+    tx: mpsc::UnboundedSender<Action>,
+    list_busy: bool,
+    list_next: Option<crate::store::TraceQuery>,
+    trace_busy: bool,
+    trace_next: Option<crate::model::TraceId>,
+}
+
+impl Loader {
+    fn load_list(&mut self, q: crate::store::TraceQuery) {
+        if self.list_busy {
+            self.list_next = Some(q);
+            return;
+        }
+        self.list_busy = true;
+        let (source, tx) = (self.source.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let action = match source.list(&q) {
+                Ok(t) => Action::TracesLoaded(t),
+                Err(e) => Action::LoadFailed(e.to_string()),
+            };
+            let _ = tx.send(action);
+        });
+    }
+
+    fn load_trace(&mut self, id: crate::model::TraceId) {
+        if self.trace_busy {
+            self.trace_next = Some(id);
+            return;
+        }
+        self.trace_busy = true;
+        let (source, tx) = (self.source.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let action = match source.detail(id) {
+                Ok(d) => Action::TraceLoaded(id, d),
+                Err(e) => Action::LoadFailed(e.to_string()),
+            };
+            let _ = tx.send(action);
+        });
+    }
+
+    /// Notes a finished load and starts the one queued behind it.
+    fn finished(&mut self, action: &Action) {
+        match action {
+            Action::TracesLoaded(_) => {
+                self.list_busy = false;
+                if let Some(q) = self.list_next.take() {
+                    self.load_list(q);
+                }
+            }
+            Action::TraceLoaded(..) => {
+                self.trace_busy = false;
+                if let Some(id) = self.trace_next.take() {
+                    self.load_trace(id);
+                }
+            }
+            Action::LoadFailed(_) => {
+                self.list_busy = false;
+                self.trace_busy = false;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs the UI until the app quits or every action sender is gone. `tx` must be a
+/// sender of `rx` (loads report back through it); `copy` puts text on the clipboard.
+pub async fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    theme: Theme,
+    source: Arc<dyn UiSource>,
+    tx: mpsc::UnboundedSender<Action>,
+    mut rx: mpsc::UnboundedReceiver<Action>,
+    copy: &mut dyn FnMut(&str),
+) -> Result<(), UiError> {
+    let frame_interval = Duration::from_millis(1000 / MAX_FPS);
+    let mut loader = Loader {
+        source,
+        tx,
+        list_busy: false,
+        list_next: None,
+        trace_busy: false,
+        trace_next: None,
+    };
+    let mut effects = app.start();
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::LoadTraces(q) => loader.load_list(q),
+                Effect::LoadTrace(id) => loader.load_trace(id),
+                Effect::Copy(text) => copy(&text),
+                Effect::Quit => {}
+            }
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let due = last_draw.map_or(Duration::ZERO, |t| {
+            frame_interval.saturating_sub(t.elapsed())
+        });
+        if dirty && due.is_zero() {
+            terminal
+                .draw(|f| views::draw(f, app, &theme))
+                .map_err(|e| UiError::Terminal(e.to_string()))?;
+            dirty = false;
+            last_draw = Some(Instant::now());
+        }
+        // Wait for actions; when a redraw is pending, only until it is due.
+        let wait = if dirty {
+            due
+        } else {
+            Duration::from_secs(3600)
+        };
+        tokio::select! {
+            n = rx.recv_many(&mut buf, 256) => {
+                if n == 0 {
+                    return Ok(());
+                }
+                for action in buf.drain(..) {
+                    loader.finished(&action);
+                    effects.extend(app.update(action));
+                }
+                dirty = true;
+            }
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The real binary in a pseudo-terminal, driven like a person: it starts with the
+//! first-run screen, shows exported traces live, opens one with Enter, and quits
+//! with q, stopping collection.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use spanlens::data_dir::OwnerLock;
+
+use crate::support::{fixture_files, post};
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `needle`.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw {needle:?} on screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tui_shows_live_traces_and_opens_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_spanlens"));
+    cmd.args([
+        "--grpc-addr",
+        "127.0.0.1:0",
+        "--http-addr",
+        "127.0.0.1:0",
+        "--data-dir",
+    ]);
+    cmd.arg(tmp.path());
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
+    let sink = parser.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let screen = Screen { parser };
+
+    // First run: the screen says how to point an app at it.
+    let first = screen.wait_for("OTEL_EXPORTER_OTLP_ENDPOINT");
+    assert!(first.contains("spanlens demo"), "{first}");
+    let lock = OwnerLock::read(tmp.path()).expect("the TUI owns the data dir");
+    let url = format!("http://{}/v1/traces", lock.http_addrs[0]);
+
+    for f in fixture_files("openai-v2", "pb") {
+        let (status, _, _) = post(
+            &url,
+            "application/x-protobuf",
+            &[],
+            std::fs::read(f).unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let list = screen.wait_for("agent.run.flaky");
+    assert!(list.contains("weather-agent"), "{list}");
+
+    // Find the failing trace with the filter, open it, see the failing LLM call.
+    writer.write_all(b"/status:error\r").unwrap();
+    writer.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let filtered = screen.wait_for("agent.run.flaky");
+    assert!(!filtered.contains("rag.retrieve"), "{filtered}");
+    writer.write_all(b"\r").unwrap();
+    writer.flush().unwrap();
+    let tree = screen.wait_for("chat gpt-4o-mini");
+    assert!(tree.contains("agent.run.flaky"), "{tree}");
+    writer.write_all(b"n").unwrap();
+    writer.flush().unwrap();
+    screen.wait_for("429");
+
+    writer.write_all(b"q").unwrap();
+    writer.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the TUI did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        OwnerLock::read(tmp.path()).is_none(),
+        "the lock is released"
+    );
+}
