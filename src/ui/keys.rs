@@ -145,7 +145,7 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("Space", "collapse or expand"),
             ("n / N", "next / previous error or LLM call"),
             ("[ ] or 1-5", "Chat, Attributes, Events, Logs, Raw"),
-            ("y", "copy the span id"),
+            ("y / Y", "copy the span id / the trace id"),
             ("Esc", "back to the trace list"),
         ]),
     }
@@ -356,6 +356,11 @@ impl App {
             Key::Char(' ') => {
                 let collapsed = t.selected.is_some_and(|s| t.collapsed.contains(&s));
                 self.collapse(!collapsed);
+            }
+            Key::Char('Y') => {
+                let id = t.trace_id.to_string();
+                self.message = Some(format!("copied trace id {id}"));
+                return vec![Effect::Copy(id)];
             }
             Key::Char('n') => self.jump(true),
             Key::Char('N') => self.jump(false),
