@@ -132,9 +132,35 @@ fn highlight(text: &str, mode: ColorMode) -> Vec<Line<'static>> {
 fn to_style(s: syntect::highlighting::Style, mode: ColorMode) -> Style {
     let c = s.foreground;
     match mode {
-        ColorMode::Full => Style::default().fg(Color::Rgb(c.r, c.g, c.b)),
+        ColorMode::Full => Style::default().fg(Color::Indexed(nearest_256(c.r, c.g, c.b))),
         ColorMode::Basic => Style::default().fg(nearest_basic(c.r, c.g, c.b)),
         ColorMode::None => Style::default(),
+    }
+}
+
+/// The nearest color of the xterm 256-color palette's 6×6×6 cube and gray ramp
+/// (the theme's `Full` mode is the 256-color palette, which truecolor terminals
+/// also show).
+fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
+    const LEVELS: [i32; 6] = [0, 95, 135, 175, 215, 255];
+    let level = |v: u8| -> usize {
+        let v = i32::from(v);
+        (0..6).min_by_key(|&i| (LEVELS[i] - v).abs()).unwrap_or(0)
+    };
+    let (ri, gi, bi) = (level(r), level(g), level(b));
+    let dist = |(x, y, z): (i32, i32, i32)| {
+        let (dr, dg, db) = (x - i32::from(r), y - i32::from(g), z - i32::from(b));
+        dr * dr + dg * dg + db * db
+    };
+    let cube = (LEVELS[ri], LEVELS[gi], LEVELS[bi]);
+    let avg = (i32::from(r) + i32::from(g) + i32::from(b)) / 3;
+    // Gray ramp 232..=255: 8, 18, …, 238.
+    let gray_i = ((avg - 8).max(0) / 10).min(23);
+    let gray_v = 8 + gray_i * 10;
+    if dist((gray_v, gray_v, gray_v)) < dist(cube) {
+        232 + gray_i as u8
+    } else {
+        16 + (36 * ri + 6 * gi + bi) as u8
     }
 }
 
@@ -194,7 +220,7 @@ mod tests {
             .collect();
         assert!(colors.len() >= 2, "keys, strings and numbers differ");
         assert!(
-            colors.iter().all(|c| matches!(c, Color::Rgb(..))),
+            colors.iter().all(|c| matches!(c, Color::Indexed(..))),
             "{colors:?}"
         );
     }
@@ -216,6 +242,15 @@ mod tests {
                 .all(|s| s.style.fg.is_none())
         );
         assert_eq!(text_of(&none), vec![src]);
+    }
+
+    #[test]
+    fn maps_to_the_256_palette() {
+        assert_eq!(nearest_256(0, 0, 0), 16);
+        assert_eq!(nearest_256(255, 255, 255), 231);
+        assert_eq!(nearest_256(255, 0, 0), 196);
+        assert_eq!(nearest_256(128, 128, 128), 244);
+        assert_eq!(nearest_basic(250, 10, 10), Color::LightRed);
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //! Every string from the network goes through `text::safe` on its way in (see
 //! `doc`); JSON is pretty-printed, made safe, then highlighted (cached).
 
+pub(crate) mod bench;
 mod chat;
 mod doc;
+pub(crate) mod labels;
 mod tabs;
 
 #[cfg(test)]
@@ -21,7 +23,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span as TextSpan};
 
 use self::doc::Doc;
-use super::trace_tree::{fmt_duration, kind_label, kind_style, short_model};
+use self::labels::{fmt_duration, kind_label, kind_style, short_model};
+use crate::model::StatusCode;
 use crate::ui::app::{App, DetailTab, Input, Pane, TraceView};
 use crate::ui::layout;
 use crate::ui::text;
@@ -103,7 +106,7 @@ fn content(t: &TraceView, i: usize, theme: &Theme, plain: bool) -> Vec<Line<'sta
     };
     let logs = t.detail.logs.get(i).map(Vec::as_slice).unwrap_or(&[]);
     match t.tab {
-        DetailTab::Chat => chat::build(&mut d, span, t.system_expanded),
+        DetailTab::Chat => chat::build(&mut d, span, &t.detail.spans, t.system_expanded),
         DetailTab::Attributes => tabs::attributes(&mut d, span, &t.attribute_filter),
         DetailTab::Events => tabs::events(&mut d, span),
         DetailTab::Logs => tabs::logs(&mut d, span, logs),
@@ -135,11 +138,12 @@ fn title_line(t: &TraceView, i: usize, theme: &Theme, focused: bool) -> Line<'st
         parts.push(TextSpan::raw(text::safe(short_model(m))));
     }
     parts.push(sep());
-    if span.is_error() {
-        parts.push(TextSpan::styled("✗ error", theme.error()));
-    } else {
-        parts.push(TextSpan::styled(span.status.code.as_str(), theme.ok()));
-    }
+    let status = span.status.code.as_str();
+    parts.push(match span.status.code {
+        StatusCode::Error => TextSpan::styled("✗ error", theme.error()),
+        StatusCode::Ok => TextSpan::styled(status, theme.ok()),
+        StatusCode::Unset => TextSpan::styled(status, theme.dim()),
+    });
     parts.push(sep());
     parts.push(TextSpan::raw(fmt_duration(span.duration_nanos())));
     Line::from(parts)

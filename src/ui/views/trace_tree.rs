@@ -19,11 +19,15 @@ use ratatui::text::{Line, Span as TextSpan, Text};
 use ratatui::widgets::StatefulWidget;
 use tui_tree_widget::{Tree, TreeItem, TreeState};
 
-use crate::model::{LlmFacet, LlmKind, Span, SpanId};
-use crate::query::TraceDetail;
+use crate::model::{Span, SpanId};
 use crate::ui::app::{App, Pane, TraceView};
 use crate::ui::text;
 use crate::ui::theme::Theme;
+
+pub use super::span_detail::bench::bench_detail;
+pub(crate) use super::span_detail::labels::{
+    fmt_duration, kind_label, kind_style, name_has_model, short_model, token_text,
+};
 
 /// Cells the widget indents per level (tui-tree-widget 0.24: `depth * 2`).
 const INDENT: usize = 2;
@@ -174,7 +178,10 @@ fn build_items<'a>(t: &TraceView, cols: &Columns, rows: usize, theme: &Theme) ->
     let mut stack: Vec<Open<'a>> = Vec::new();
     for &i in &tree.order {
         let real_depth = tree.depth[i];
-        if real_depth > MAX_DEPTH && !shown.contains(&i) {
+        // A resent span stored twice (the store de-duplicates; bad data could not):
+        // the widget needs unique ids among siblings, so the copy is left out.
+        let duplicate = tree.index_of.get(&spans[i].span_id) != Some(&i);
+        if duplicate || (real_depth > MAX_DEPTH && !shown.contains(&i)) {
             continue;
         }
         let depth = real_depth.min(MAX_DEPTH);
@@ -274,64 +281,6 @@ impl Axis {
         }
         (first, bar, self.cells - last - 1)
     }
-}
-
-/// The kind label of a span (5 cells).
-pub(crate) fn kind_label(span: &Span) -> &'static str {
-    match span.llm.as_ref().map(|l| l.kind) {
-        Some(LlmKind::Llm) => "LLM",
-        Some(LlmKind::Chat) => "CHAT",
-        Some(LlmKind::Embedding) => "EMB",
-        Some(LlmKind::Retriever) => "RETR",
-        Some(LlmKind::Reranker) => "RANK",
-        Some(LlmKind::Tool) => "TOOL",
-        Some(LlmKind::Agent) => "AGENT",
-        Some(LlmKind::Chain) => "CHAIN",
-        Some(LlmKind::Workflow) => "FLOW",
-        Some(LlmKind::Task) => "TASK",
-        Some(LlmKind::Guardrail) => "GUARD",
-        Some(LlmKind::Evaluator) => "EVAL",
-        None => "span",
-    }
-}
-
-pub(crate) fn kind_style(span: &Span, theme: &Theme) -> Style {
-    match span.llm.as_ref() {
-        Some(l) => theme.kind(l.kind),
-        None => theme.dim(),
-    }
-}
-
-/// The model without its date suffix or path (`gpt-4o-mini-2024-07-18` →
-/// `gpt-4o-mini`, `models/gemini-1.5-pro` → `gemini-1.5-pro`).
-pub(crate) fn short_model(model: &str) -> &str {
-    let m = model.rsplit('/').next().unwrap_or(model);
-    let b = m.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let n = b.len();
-    if n > 11 && b[n - 11] == b'-' && b[n - 6] == b'-' && b[n - 3] == b'-' {
-        if digits(n - 10..n - 6) && digits(n - 5..n - 3) && digits(n - 2..n) {
-            return &m[..n - 11];
-        }
-    }
-    if n > 9 && b[n - 9] == b'-' && digits(n - 8..n) {
-        return &m[..n - 9];
-    }
-    m
-}
-
-/// True when the span's name already says the model (`chat gpt-4o-mini`).
-fn name_has_model(name: &str, model: &str) -> bool {
-    !model.is_empty() && name.contains(model)
-}
-
-/// `42→17`, `16→-`; `None` without token counts.
-pub(crate) fn token_text(l: &LlmFacet) -> Option<String> {
-    if l.input_tokens.is_none() && l.output_tokens.is_none() {
-        return None;
-    }
-    let f = |n: Option<u64>| n.map(text::tokens).unwrap_or_else(|| "-".into());
-    Some(format!("{}→{}", f(l.input_tokens), f(l.output_tokens)))
 }
 
 fn pad_left(s: &str, w: usize) -> String {
@@ -506,107 +455,6 @@ fn title_line(t: &TraceView, theme: &Theme, focused: bool, width: usize) -> Line
     Line::from(line)
 }
 
-/// `42µs` below a tenth of a millisecond, else as `text::duration_ms`.
-pub(crate) fn fmt_duration(nanos: u64) -> String {
-    if nanos > 0 && nanos < 100_000 {
-        format!("{}µs", nanos.div_ceil(1000))
-    } else {
-        text::duration_ms(nanos as f64 / 1e6)
-    }
-}
-
-/// A synthetic trace of `n` spans (n ≥ 1) for benchmarks: a root agent with nested
-/// sub-agents, each running model calls and tools; every 97th tool call fails.
-pub fn bench_detail(n: usize) -> TraceDetail {
-    use crate::model::{SpanKind, Status, StatusCode, ToolInfo, TraceId};
-    const T0: u64 = 1_764_268_201_000_000_000;
-    const MS: u64 = 1_000_000;
-    let trace_id = TraceId([0x42; 16]);
-    let sid = |i: usize| SpanId(((i as u64) + 1).to_be_bytes());
-    let n = n.max(1);
-    let end = T0 + (n as u64 + 2) * MS;
-    let mut spans = Vec::with_capacity(n);
-    let mut agents: Vec<usize> = vec![0];
-    for i in 0..n {
-        let (name, parent, kind, start, stop) = if i == 0 {
-            ("agent.run".to_string(), None, LlmKind::Agent, T0, end)
-        } else if i % 4 == 1 {
-            // A sub-agent: nested under the last one up to 4 deep, then a sibling.
-            if agents.len() > 4 {
-                agents.truncate(1);
-            }
-            let parent = *agents.last().unwrap_or(&0);
-            agents.push(i);
-            let start = T0 + i as u64 * MS;
-            (
-                format!("agent.step {i}"),
-                Some(parent),
-                LlmKind::Agent,
-                start,
-                start + 4 * MS,
-            )
-        } else {
-            let parent = *agents.last().unwrap_or(&0);
-            let start = T0 + i as u64 * MS;
-            let (name, kind) = if i % 4 == 2 {
-                ("tool search_docs".to_string(), LlmKind::Tool)
-            } else {
-                ("chat gpt-4o-mini".to_string(), LlmKind::Chat)
-            };
-            (name, Some(parent), kind, start, start + MS * 8 / 10)
-        };
-        let mut llm = LlmFacet::new(kind);
-        if kind.is_model_call() {
-            llm.provider = Some("openai".into());
-            llm.request_model = Some("gpt-4o-mini".into());
-            llm.response_model = Some("gpt-4o-mini-2024-07-18".into());
-            llm.input_tokens = Some(400 + (i as u64 % 300));
-            llm.output_tokens = Some(20 + (i as u64 % 80));
-            llm.cost_usd = Some(0.000_09);
-        }
-        let failed = kind == LlmKind::Tool && i % 97 == 2;
-        if kind == LlmKind::Tool {
-            llm.tool = Some(ToolInfo {
-                name: "search_docs".into(),
-                call_id: Some(format!("call_{i}")),
-                arguments: Some(format!("{{\"query\": \"q{i}\"}}")),
-                result: Some("[]".into()),
-            });
-        }
-        spans.push(Span {
-            trace_id,
-            span_id: sid(i),
-            parent_span_id: parent.map(sid),
-            name,
-            service: "bench-agent".into(),
-            kind: SpanKind::Internal,
-            start_unix_nano: start,
-            end_unix_nano: stop,
-            status: Status {
-                code: if failed {
-                    StatusCode::Error
-                } else {
-                    StatusCode::Unset
-                },
-                message: if failed {
-                    "tool failed".into()
-                } else {
-                    String::new()
-                },
-            },
-            attributes: Default::default(),
-            resource: Default::default(),
-            scope: "bench".into(),
-            events: Vec::new(),
-            session: None,
-            project: None,
-            llm: Some(llm),
-        });
-    }
-    let logs = vec![Vec::new(); spans.len()];
-    TraceDetail {
-        spans,
-        logs,
-        unjoined_logs: Vec::new(),
-    }
-}
+#[cfg(test)]
+#[path = "span_detail/trace_tree_tests.rs"]
+mod tests;

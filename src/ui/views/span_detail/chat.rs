@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::Span as TextSpan;
 
 use super::doc::{Doc, parse_structured};
-use crate::model::{AttrValue, LlmFacet, Message, Span, ToolCall};
+use crate::model::{AttrValue, LlmFacet, Message, Span, ToolCall, ToolInfo};
 use crate::ui::text;
 
 /// Arguments shorter than this (compact) are shown on the call's line.
@@ -16,7 +16,9 @@ const INLINE_ARGS: usize = 48;
 /// Lines of a retrieved document shown under its score and id.
 const DOC_LINES: usize = 3;
 
-pub(super) fn build(doc: &mut Doc, span: &Span, system_expanded: bool) {
+/// The Chat tab of `span`; `trace` is the whole trace (a tool span's arguments and
+/// result may only be on the model calls around it).
+pub(super) fn build(doc: &mut Doc, span: &Span, trace: &[Span], system_expanded: bool) {
     if span.is_error() {
         error(doc, span);
     }
@@ -26,26 +28,7 @@ pub(super) fn build(doc: &mut Doc, span: &Span, system_expanded: bool) {
     };
     usage(doc, llm);
     if let Some(tool) = &llm.tool {
-        doc.heading("tool call");
-        let mut head = vec![
-            TextSpan::styled("→ ", doc.theme.role("tool")),
-            TextSpan::styled(text::safe(&tool.name), doc.theme.role("tool")),
-        ];
-        if let Some(id) = &tool.call_id {
-            head.push(TextSpan::styled(
-                format!("  {}", text::safe(id)),
-                doc.theme.dim(),
-            ));
-        }
-        doc.push(head);
-        if let Some(args) = &tool.arguments {
-            doc.hint("  arguments");
-            doc.json_or_text(4, args, doc.theme.base());
-        }
-        if let Some(result) = &tool.result {
-            doc.hint("  result");
-            doc.json_or_text(4, result, doc.theme.base());
-        }
+        tool_span(doc, tool, trace);
     }
     if !llm.input_messages.is_empty() {
         doc.heading("input");
@@ -121,6 +104,64 @@ pub(super) fn build(doc: &mut Doc, span: &Span, system_expanded: bool) {
     }
 }
 
+/// A tool span: the tool, its call id, arguments and result. What the span lacks is
+/// taken from the model calls of the trace (the call that asked for it, the message
+/// that answered it), matched by call id.
+fn tool_span(doc: &mut Doc, tool: &ToolInfo, trace: &[Span]) {
+    doc.heading("tool call");
+    let style = doc.theme.role("tool");
+    let mut head = vec![
+        TextSpan::styled("→ ", style),
+        TextSpan::styled(text::safe(&tool.name), style),
+    ];
+    if let Some(id) = &tool.call_id {
+        head.push(TextSpan::styled(
+            format!("  {}", text::safe(id)),
+            doc.theme.dim(),
+        ));
+    }
+    doc.push(head);
+    let messages = || {
+        trace
+            .iter()
+            .filter_map(|s| s.llm.as_ref())
+            .flat_map(|l| l.input_messages.iter().chain(&l.output_messages))
+    };
+    let id = tool.call_id.as_deref().filter(|id| !id.is_empty());
+    let asked = || {
+        messages()
+            .flat_map(|m| &m.tool_calls)
+            .find(|c| id.is_some() && c.id.as_deref() == id)
+            .map(|c| c.arguments.as_str())
+    };
+    let answered = || {
+        messages()
+            .find(|m| id.is_some() && m.tool_call_id.as_deref() == id)
+            .map(|m| m.content.as_str())
+    };
+    let parts = [
+        ("arguments", tool.arguments.as_deref(), asked()),
+        ("result", tool.result.as_deref(), answered()),
+    ];
+    let mut any = false;
+    for (what, own, from_model) in parts {
+        let (value, note) = match (own, from_model) {
+            (Some(v), _) => (v, ""),
+            (None, Some(v)) => (v, " (from the model calls)"),
+            (None, None) => continue,
+        };
+        any = true;
+        doc.push(vec![
+            TextSpan::styled(format!("  {what}"), doc.theme.dim()),
+            TextSpan::styled(note, doc.theme.dim()),
+        ]);
+        doc.json_or_text(4, value, doc.theme.base());
+    }
+    if !any {
+        doc.hint("  No arguments or result recorded.");
+    }
+}
+
 /// `model · provider · finish reason`, then `tokens (cached…) · cost`.
 fn usage(doc: &mut Doc, llm: &LlmFacet) {
     let t = doc.theme;
@@ -146,7 +187,7 @@ fn usage(doc: &mut Doc, llm: &LlmFacet) {
         doc.push(model);
     }
     let mut usage = Vec::new();
-    if let Some(tok) = crate::ui::views::trace_tree::token_text(llm) {
+    if let Some(tok) = super::labels::token_text(llm) {
         usage.push(TextSpan::styled(tok, t.tokens()));
         usage.push(TextSpan::styled(" tokens", t.dim()));
         let mut extra = Vec::new();
@@ -321,7 +362,7 @@ fn basics(doc: &mut Doc, span: &Span) {
     doc.push(row("status", status, status_style));
     doc.push(row(
         "duration",
-        crate::ui::views::trace_tree::fmt_duration(span.duration_nanos()),
+        super::labels::fmt_duration(span.duration_nanos()),
         t.base(),
     ));
     if let Some(s) = &span.session {

@@ -3,9 +3,9 @@
 use ratatui::text::Span as TextSpan;
 
 use super::doc::Doc;
+use super::labels::fmt_duration;
 use crate::model::{AttrValue, Attributes, LogRecord, Span};
 use crate::ui::text;
-use crate::ui::views::trace_tree::fmt_duration;
 
 /// Span attributes, then resource attributes, sorted, filtered by `filter` (a
 /// case-insensitive substring of the key or the value).

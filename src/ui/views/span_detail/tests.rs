@@ -86,6 +86,13 @@ fn chat_of_the_openai_v2_call() {
 }
 
 #[test]
+fn tool_span() {
+    let mut app = open(agent(), 80, 24);
+    press(&mut app, &[Key::Char('j'), Key::Char('j'), Key::Tab]);
+    snap("span_detail_tool_span_80x24", &render(&app, &theme()));
+}
+
+#[test]
 fn attributes_filtered() {
     let keys = [Key::Char('n'), Key::Tab, Key::Char('2'), Key::Char('/')];
     snap_both(
@@ -429,29 +436,4 @@ fn without_color_errors_are_bold() {
     let x = line.chars().position(|c| c == '✗').expect("mark") as u16;
     let m = buf[(x, y)].modifier;
     assert!(m.contains(ratatui::style::Modifier::BOLD), "{line}");
-}
-
-#[test]
-#[ignore]
-fn timing_10k() {
-    let detail = crate::ui::views::trace_tree::bench_detail(10_000);
-    let mut app = open(detail, 120, 40);
-    press(&mut app, &[Key::Char('G')]);
-    let theme = theme();
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    for _ in 0..3 {
-        let t0 = std::time::Instant::now();
-        terminal
-            .draw(|f| crate::ui::views::draw(f, &app, &theme))
-            .unwrap();
-        eprintln!("draw: {:?}", t0.elapsed());
-    }
-    press(&mut app, &[Key::Tab, Key::Char('5')]);
-    for _ in 0..3 {
-        let t0 = std::time::Instant::now();
-        terminal
-            .draw(|f| crate::ui::views::draw(f, &app, &theme))
-            .unwrap();
-        eprintln!("draw raw: {:?}", t0.elapsed());
-    }
 }
