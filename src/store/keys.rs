@@ -3,7 +3,8 @@
 //!
 //! | prefix | key                                   | value            |
 //! |--------|---------------------------------------|------------------|
-//! | `s`    | trace(16) span(8)                     | `Span`           |
+//! | `s`    | trace(16) seq(8)                      | `Vec<Span>`: the spans of one trace from one write |
+//! | `d`    | trace(16) span(8)                     | empty: this span is stored (de-duplication) |
 //! | `t`    | trace(16)                             | `TraceSummary`   |
 //! | `i`    | start_ns(8) trace(16)                 | empty (by time)  |
 //! | `e`    | start_ns(8) trace(16)                 | empty (errors)   |
@@ -16,6 +17,7 @@
 use crate::model::{SpanId, TraceId};
 
 pub const SPAN: u8 = b's';
+pub const SPAN_SEEN: u8 = b'd';
 pub const TRACE: u8 = b't';
 pub const BY_TIME: u8 = b'i';
 pub const BY_ERROR: u8 = b'e';
@@ -27,9 +29,18 @@ pub const ROLLUP: u8 = b'r';
 pub const META_SCHEMA: &[u8] = b"Mschema";
 pub const META_COUNTS: &[u8] = b"Mcounts";
 
-pub fn span(trace: TraceId, span: SpanId) -> Vec<u8> {
+/// A trace's spans are stored in chunks (one per write that carried some of them), so
+/// opening a 10,000-span trace reads a few dozen records, not 10,000.
+pub fn span_chunk(trace: TraceId, seq: u64) -> Vec<u8> {
+    let mut k = trace_prefix(SPAN, trace);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// Marks one span as stored.
+pub fn span_seen(trace: TraceId, span: SpanId) -> Vec<u8> {
     let mut k = Vec::with_capacity(25);
-    k.push(SPAN);
+    k.push(SPAN_SEEN);
     k.extend_from_slice(&trace.0);
     k.extend_from_slice(&span.0);
     k

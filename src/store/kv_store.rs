@@ -72,6 +72,9 @@ impl<B: Backend> KvTraceStore<B> {
                 if found > SCHEMA_VERSION {
                     return Err(StoreError::SchemaTooNew { found });
                 }
+                if found < SCHEMA_VERSION {
+                    return Err(StoreError::SchemaTooOld { found });
+                }
             }
             None => {
                 let mut b = KvBatch::default();
@@ -125,14 +128,16 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
         // trace → (summary before this write, summary after)
         let mut summaries: HashMap<TraceId, (Option<TraceSummary>, TraceSummary)> = HashMap::new();
         let mut rollups: HashMap<(u64, String, String), Rollup> = HashMap::new();
+        let mut chunks: HashMap<TraceId, Vec<&Span>> = HashMap::new();
 
         for span in &batch.spans {
-            let key = keys::span(span.trace_id, span.span_id);
+            let key = keys::span_seen(span.trace_id, span.span_id);
             if !seen.insert((span.trace_id, span.span_id)) || self.backend.contains(&key)? {
                 outcome.duplicate_spans += 1;
                 continue;
             }
-            kv.put(key, encode(span)?);
+            kv.put(key, Vec::new());
+            chunks.entry(span.trace_id).or_default().push(span);
             outcome.new_spans += 1;
             if span.is_error() {
                 counts.error_spans += 1;
@@ -152,6 +157,10 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
                 .entry(rollup_key_of(span))
                 .or_default()
                 .add_span(span);
+        }
+
+        for (trace, spans) in &chunks {
+            kv.put(keys::span_chunk(*trace, self.backend.next_id()?), encode(spans)?);
         }
 
         for (trace, (before, after)) in &summaries {
@@ -280,7 +289,9 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
     }
 
     fn trace_spans(&self, id: TraceId) -> Result<Vec<Span>, StoreError> {
-        let mut spans: Vec<Span> = self.scan_prefix("span", &keys::trace_prefix(keys::SPAN, id))?;
+        let chunks: Vec<Vec<Span>> =
+            self.scan_prefix("span chunk", &keys::trace_prefix(keys::SPAN, id))?;
+        let mut spans: Vec<Span> = chunks.into_iter().flatten().collect();
         spans.sort_by_key(|s| (s.start_unix_nano, s.span_id));
         Ok(spans)
     }

@@ -21,7 +21,7 @@ pub use rollup::{ModelStats, Rollup, ServiceStats, Stats};
 pub use writer::{LiveEvent, WriteError, Writer, WriterHandle, live_channel};
 
 /// Version of the on-disk layout, kept in the store's metadata.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +39,10 @@ pub enum StoreError {
         "data dir was written by a newer spanlens (schema {found}, this build reads {SCHEMA_VERSION})"
     )]
     SchemaTooNew { found: u32 },
+    #[error(
+        "data dir was written by an earlier development build (schema {found}, this build reads {SCHEMA_VERSION}); move it aside"
+    )]
+    SchemaTooOld { found: u32 },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
