@@ -7,6 +7,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spanlens::pricing::PriceTable;
