@@ -38,10 +38,33 @@ pub fn spanlens() -> Command {
     Command::new(env!("CARGO_BIN_EXE_spanlens"))
 }
 
+/// A child `spanlens` killed when the test ends, even by a panic.
+pub struct Served(pub Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl std::ops::Deref for Served {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Served {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
 /// Starts `spanlens serve` on ephemeral ports; returns the child, its HTTP address
 /// and its stderr lines so far (collected on a thread).
-#[allow(clippy::zombie_processes)] // returned to the caller, which kills and waits
-pub fn start_serve(dir: &Path) -> (Child, String, std::sync::mpsc::Receiver<String>) {
+#[allow(clippy::zombie_processes)] // wrapped in `Served`, which kills and waits
+pub fn start_serve(dir: &Path) -> (Served, String, std::sync::mpsc::Receiver<String>) {
     let mut child = spanlens()
         .args([
             "serve",
@@ -71,7 +94,7 @@ pub fn start_serve(dir: &Path) -> (Child, String, std::sync::mpsc::Receiver<Stri
             .filter(|l| l.pid == pid)
             .and_then(|l| l.http_addrs.first().cloned())
         {
-            return (child, http, rx);
+            return (Served(child), http, rx);
         }
         if Instant::now() > deadline {
             let _ = child.kill();

@@ -11,6 +11,18 @@ use spanlens::data_dir::OwnerLock;
 
 use crate::support::{fixture_files, post};
 
+/// The TUI process, killed if the test ends early (a panic).
+struct Killed(Box<dyn portable_pty::Child + Send + Sync>);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 struct Screen {
     parser: Arc<Mutex<vt100::Parser>>,
 }
@@ -58,7 +70,7 @@ async fn the_tui_shows_live_traces_and_opens_one() {
     ]);
     cmd.arg(tmp.path());
     cmd.env("TERM", "xterm-256color");
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    let mut child = Killed(pty.slave.spawn_command(cmd).unwrap());
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().unwrap();
     let mut writer = pty.master.take_writer().unwrap();
@@ -112,7 +124,7 @@ async fn the_tui_shows_live_traces_and_opens_one() {
     writer.flush().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = child.0.try_wait().unwrap() {
             assert!(status.success(), "{status:?}");
             break;
         }
