@@ -279,14 +279,7 @@ pub(super) fn evals(events: &[SpanEvent]) -> Vec<Eval> {
 mod tests {
     use super::*;
 
-    fn attrs(kvs: &[(&str, AttrValue)]) -> Attributes {
-        kvs.iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
-    fn s(v: &str) -> AttrValue {
-        AttrValue::Str(v.into())
-    }
+    use crate::normalize::test_util::{attrs, s};
 
     #[test]
     fn deprecated_usage_names_and_system_fill_the_facet() {

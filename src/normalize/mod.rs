@@ -39,6 +39,9 @@ mod traceloop;
 mod values;
 
 #[cfg(test)]
+mod test_util;
+
+#[cfg(test)]
 mod convention_tests;
 #[cfg(test)]
 mod fixture_tests;

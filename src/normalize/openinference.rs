@@ -245,14 +245,7 @@ mod tests {
     use super::*;
     use crate::model::AttrValue;
 
-    fn attrs(kvs: &[(&str, AttrValue)]) -> Attributes {
-        kvs.iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
-    fn s(v: &str) -> AttrValue {
-        AttrValue::Str(v.into())
-    }
+    use crate::normalize::test_util::{attrs, s};
 
     #[test]
     fn multimodal_contents_and_documents() {

@@ -109,14 +109,7 @@ fn build(name: String, raw: &Raw<'_>) -> Eval {
 mod tests {
     use super::*;
 
-    fn attrs(kvs: &[(&str, AttrValue)]) -> Attributes {
-        kvs.iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
-    fn s(v: &str) -> AttrValue {
-        AttrValue::Str(v.into())
-    }
+    use crate::normalize::test_util::{attrs, s};
 
     #[test]
     fn flat_evaluator_output_is_one_eval_named_after_the_evaluation() {

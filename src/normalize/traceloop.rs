@@ -146,16 +146,7 @@ fn is_blocks(v: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::AttrValue;
-
-    fn attrs(kvs: &[(&str, AttrValue)]) -> Attributes {
-        kvs.iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
-    fn s(v: &str) -> AttrValue {
-        AttrValue::Str(v.into())
-    }
+    use crate::normalize::test_util::{attrs, s};
 
     #[test]
     fn kinds_follow_span_kind_and_request_type() {

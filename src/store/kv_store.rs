@@ -160,7 +160,10 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
         }
 
         for (trace, spans) in &chunks {
-            kv.put(keys::span_chunk(*trace, self.backend.next_id()?), encode(spans)?);
+            kv.put(
+                keys::span_chunk(*trace, self.backend.next_id()?),
+                encode(spans)?,
+            );
         }
 
         for (trace, (before, after)) in &summaries {

@@ -302,8 +302,15 @@ async fn writer_acknowledges_after_commit_and_announces_ids() {
 fn a_trace_written_in_many_batches_reads_back_whole_and_in_order() {
     for (name, store, _dir) in stores() {
         store.write(&batch(vec![span(4, 3, Some(1), 30)])).unwrap();
-        store.write(&batch(vec![span(4, 1, None, 10), span(5, 1, None, 5)])).unwrap();
-        store.write(&batch(vec![span(4, 2, Some(1), 20), span(4, 3, Some(1), 30)])).unwrap();
+        store
+            .write(&batch(vec![span(4, 1, None, 10), span(5, 1, None, 5)]))
+            .unwrap();
+        store
+            .write(&batch(vec![
+                span(4, 2, Some(1), 20),
+                span(4, 3, Some(1), 30),
+            ]))
+            .unwrap();
         let ids: Vec<u8> = store
             .trace_spans(TraceId([4; 16]))
             .unwrap()
@@ -311,6 +318,10 @@ fn a_trace_written_in_many_batches_reads_back_whole_and_in_order() {
             .map(|s| s.span_id.0[0])
             .collect();
         assert_eq!(ids, vec![1, 2, 3], "{name}");
-        assert_eq!(store.trace_spans(TraceId([5; 16])).unwrap().len(), 1, "{name}");
+        assert_eq!(
+            store.trace_spans(TraceId([5; 16])).unwrap().len(),
+            1,
+            "{name}"
+        );
     }
 }
