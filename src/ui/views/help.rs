@@ -115,6 +115,14 @@ mod tests {
     }
 
     #[test]
+    fn help_overlay_wide() {
+        let mut app = app(120, 40);
+        app.update(Action::Key(Key::Char('?')));
+        let t = screen(&app, &full());
+        insta::assert_snapshot!("help_120x40", t.backend());
+    }
+
+    #[test]
     fn help_is_cut_gracefully_on_a_tiny_window() {
         let mut app = app(40, 10);
         app.update(Action::Key(Key::Char('?')));
