@@ -245,7 +245,7 @@ pub mod payload {
         attributes.push(s("session.id", session));
         attributes.push(s("user.id", format!("usr_{:08x}", mix(t as u64) as u32)));
         // One tool call in 16 traces fails.
-        let failed = j == 6 && mix(seq ^ t as u64) % 16 == 0;
+        let failed = j == 6 && mix(seq ^ t as u64).is_multiple_of(16);
         Span {
             trace_id: trace_id(nonce, seq, t),
             span_id: span_id(nonce, seq, k),
@@ -307,12 +307,9 @@ impl Template {
                 }
             }
         }
+        // Every span carries its trace id and span id; all but the roots a parent id.
         let traces = n.div_ceil(payload::SPANS_PER_TRACE);
-        assert_eq!(
-            patches.len(),
-            traces + n + (n - traces),
-            "id offsets not found"
-        );
+        assert_eq!(patches.len(), 2 * n + (n - traces), "id offsets not found");
         Template { bytes, patches }
     }
 
@@ -376,9 +373,10 @@ async fn run_client(
     args: Arc<Args>,
     template: Option<Arc<Template>>,
     nonce: u64,
-    next_seq: Arc<AtomicU64>,
+    counters: Arc<[AtomicU64; 2]>,
     deadline: Instant,
 ) -> ClientStats {
+    let [next_seq, acked] = &*counters;
     let mut typed = TraceServiceClient::new(channel.clone()).max_encoding_message_size(usize::MAX);
     let mut raw = tonic::client::Grpc::new(channel);
     let path = http::uri::PathAndQuery::from_static(
@@ -411,7 +409,9 @@ async fn run_client(
                 Ok(resp) => {
                     st.latencies_us.push(t0.elapsed().as_micros() as u64);
                     let rejected = resp.partial_success.map_or(0, |p| p.rejected_spans);
-                    st.spans += args.batch as u64 - rejected.max(0) as u64;
+                    let spans = args.batch as u64 - rejected.max(0) as u64;
+                    st.spans += spans;
+                    acked.fetch_add(spans, Ordering::Relaxed);
                     st.requests += 1;
                     break;
                 }
@@ -462,14 +462,30 @@ async fn run_load(args: Arc<Args>, target: String) -> anyhow::Result<()> {
         proc_usage("self"),
         args.server_pid.and_then(|p| proc_usage(&p.to_string())),
     );
-    let next_seq = Arc::new(AtomicU64::new(0));
+    // [next request number, spans acknowledged so far]
+    let counters = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
     let start = Instant::now();
     let deadline = start + Duration::from_secs(args.seconds);
     let mut tasks = tokio::task::JoinSet::new();
     for ch in channels {
-        let (a, tpl, seq) = (args.clone(), template.clone(), next_seq.clone());
-        tasks.spawn(run_client(ch, a, tpl, nonce, seq, deadline));
+        let (a, tpl, c) = (args.clone(), template.clone(), counters.clone());
+        tasks.spawn(run_client(ch, a, tpl, nonce, c, deadline));
     }
+    // Progress every 5 s: the rate may change as the store grows.
+    let c = counters.clone();
+    let progress = tokio::spawn(async move {
+        let mut last = 0;
+        for t in (5..).step_by(5) {
+            tokio::time::sleep_until((start + Duration::from_secs(t)).into()).await;
+            let now = c[1].load(Ordering::Relaxed);
+            eprintln!(
+                "  {t:>4} s: {:>9} spans acked, {:>7.0} spans/s over the last 5 s",
+                now,
+                (now - last) as f64 / 5.0
+            );
+            last = now;
+        }
+    });
     let mut all = ClientStats::default();
     while let Some(st) = tasks.join_next().await {
         let st = st?;
@@ -481,6 +497,7 @@ async fn run_load(args: Arc<Args>, target: String) -> anyhow::Result<()> {
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    progress.abort();
     all.latencies_us.sort_unstable();
     let lat = &all.latencies_us;
     println!(
@@ -615,6 +632,24 @@ fn in_process(args: &Args) -> anyhow::Result<()> {
         .iter()
         .map(|s| postcard::to_allocvec(s).map_or(0, |v| v.len()))
         .sum();
+    // Where the stored bytes go: the record minus each part.
+    let without = |strip: &dyn Fn(&mut spanlens::model::Span)| {
+        let less: usize = normalized[0]
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                strip(&mut s);
+                postcard::to_allocvec(&s).map_or(0, |v| v.len())
+            })
+            .sum();
+        (record - less) / args.batch
+    };
+    println!(
+        "stored record bytes/span: attributes {}, resource {}, llm facet {}",
+        without(&|s| s.attributes.clear()),
+        without(&|s| s.resource.clear()),
+        without(&|s| s.llm = None)
+    );
     let encode = |i: usize| {
         let spans = &normalized[i % normalized.len()];
         spans
