@@ -43,19 +43,10 @@ impl ApiClient {
 
     /// An error naming this API.
     pub fn error(&self, message: impl std::fmt::Display) -> SourceError {
-        self.err(message)
-    }
-
-    fn err(&self, message: impl std::fmt::Display) -> SourceError {
         SourceError::Api {
             url: self.base.clone(),
             message: message.to_string(),
         }
-    }
-
-    /// GET a path as JSON; `Ok(None)` on 404.
-    pub fn get_json(&self, path_and_query: &str) -> Result<Option<Value>, SourceError> {
-        self.get(path_and_query)
     }
 
     /// Opens a streaming GET (no overall timeout) and returns its body as lines.
@@ -71,24 +62,24 @@ impl ApiClient {
         if let Some(t) = &self.token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
-        let res = req.call().map_err(|e| self.err(e))?;
+        let res = req.call().map_err(|e| self.error(e))?;
         let reader: Box<dyn std::io::Read + Send> = Box::new(res.into_body().into_reader());
         Ok(std::io::BufReader::new(reader))
     }
 
-    /// GET a path; `Ok(None)` on 404.
-    fn get(&self, path_and_query: &str) -> Result<Option<Value>, SourceError> {
+    /// GET a path as JSON; `Ok(None)` on 404.
+    pub fn get_json(&self, path_and_query: &str) -> Result<Option<Value>, SourceError> {
         let mut req = self.agent.get(format!("{}{}", self.base, path_and_query));
         if let Some(t) = &self.token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
-        let mut res = req.call().map_err(|e| self.err(e))?;
+        let mut res = req.call().map_err(|e| self.error(e))?;
         let status = res.status().as_u16();
-        let body: Value = res.body_mut().read_json().map_err(|e| self.err(e))?;
+        let body: Value = res.body_mut().read_json().map_err(|e| self.error(e))?;
         match status {
             200 => Ok(Some(body)),
             404 => Ok(None),
-            s => Err(self.err(format!(
+            s => Err(self.error(format!(
                 "HTTP {s}: {}",
                 body.get("error").and_then(Value::as_str).unwrap_or("")
             ))),
@@ -128,12 +119,12 @@ impl TraceSource for ApiClient {
             .into_iter()
             .map(|(k, v)| format!("{k}={}", encode_component(&v)))
             .collect();
-        self.get(&format!("/api/v1/traces?{}", params.join("&")))?
-            .ok_or_else(|| self.err("no trace list route (is this a spanlens instance?)"))
+        self.get_json(&format!("/api/v1/traces?{}", params.join("&")))?
+            .ok_or_else(|| self.error("no trace list route (is this a spanlens instance?)"))
     }
 
     fn trace(&self, id: TraceId) -> Result<Option<Value>, SourceError> {
-        self.get(&format!("/api/v1/traces/{id}"))
+        self.get_json(&format!("/api/v1/traces/{id}"))
     }
 
     fn stats(&self, since: Option<u64>) -> Result<Value, SourceError> {
@@ -141,7 +132,7 @@ impl TraceSource for ApiClient {
             Some(s) => format!("/api/v1/stats?since_unix_nano={s}"),
             None => "/api/v1/stats".to_string(),
         };
-        self.get(&path)?
-            .ok_or_else(|| self.err("no stats route (is this a spanlens instance?)"))
+        self.get_json(&path)?
+            .ok_or_else(|| self.error("no stats route (is this a spanlens instance?)"))
     }
 }

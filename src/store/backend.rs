@@ -108,23 +108,11 @@ impl Backend for SledBackend {
         rev: bool,
         visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
     ) -> Result<(), StoreError> {
-        let range = self.tree.range(start..end);
-        if rev {
-            for item in range.rev() {
-                let (k, v) = item?;
-                if !visit(&k, &v) {
-                    break;
-                }
-            }
-        } else {
-            for item in range {
-                let (k, v) = item?;
-                if !visit(&k, &v) {
-                    break;
-                }
-            }
-        }
-        Ok(())
+        let items = self
+            .tree
+            .range(start..end)
+            .map(|item| item.map_err(StoreError::from));
+        visit_in_order(items, rev, visit)
     }
     fn next_id(&self) -> Result<u64, StoreError> {
         Ok(self.db.generate_id()?)
@@ -178,21 +166,10 @@ impl Backend for MemoryBackend {
         visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
     ) -> Result<(), StoreError> {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        let range = map.range::<[u8], _>((Bound::Included(start), Bound::Excluded(end)));
-        if rev {
-            for (k, v) in range.rev() {
-                if !visit(k, v) {
-                    break;
-                }
-            }
-        } else {
-            for (k, v) in range {
-                if !visit(k, v) {
-                    break;
-                }
-            }
-        }
-        Ok(())
+        let items = map
+            .range::<[u8], _>((Bound::Included(start), Bound::Excluded(end)))
+            .map(|(k, v)| Ok((k.as_slice(), v.as_slice())));
+        visit_in_order(items, rev, visit)
     }
     fn next_id(&self) -> Result<u64, StoreError> {
         Ok(self.ids.fetch_add(1, Ordering::Relaxed))
@@ -200,4 +177,30 @@ impl Backend for MemoryBackend {
     fn size_on_disk(&self) -> Result<u64, StoreError> {
         Ok(0)
     }
+}
+
+/// Feeds pairs to `visit`, forwards or backwards, until it returns false.
+fn visit_in_order<K: AsRef<[u8]>, V: AsRef<[u8]>>(
+    items: impl DoubleEndedIterator<Item = Result<(K, V), StoreError>>,
+    rev: bool,
+    visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+) -> Result<(), StoreError> {
+    let mut step = |item: Result<(K, V), StoreError>| -> Result<bool, StoreError> {
+        let (k, v) = item?;
+        Ok(visit(k.as_ref(), v.as_ref()))
+    };
+    if rev {
+        for item in items.rev() {
+            if !step(item)? {
+                break;
+            }
+        }
+    } else {
+        for item in items {
+            if !step(item)? {
+                break;
+            }
+        }
+    }
+    Ok(())
 }

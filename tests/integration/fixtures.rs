@@ -98,6 +98,10 @@ async fn check_folder(folder: &str) {
         .unwrap_or_else(|| panic!("{folder}: no tool span"));
     assert_eq!(tool["llm"]["tool"]["name"], "get_weather");
     assert_eq!(tool["llm"]["tool"]["call_id"], "call_abc123", "{folder}");
+    // Protobuf and JSON of the same requests give the same answers.
+    assert_eq!(pb.stats().await, js.stats().await, "{folder}");
+    assert_eq!(pb.traces().await, js.traces().await, "{folder}");
+    assert_eq!(pb.trace(id).await, js.trace(id).await, "{folder}");
     if folder == "plain" {
         // The hand-written app records no tool calls in its messages, only the
         // tool's answer.
@@ -153,10 +157,6 @@ async fn check_folder(folder: &str) {
         "{folder}"
     );
 
-    // Protobuf and JSON of the same requests give the same answers.
-    assert_eq!(pb.stats().await, js.stats().await, "{folder}");
-    assert_eq!(pb.traces().await, js.traces().await, "{folder}");
-    assert_eq!(pb.trace(id).await, js.trace(id).await, "{folder}");
     pb.stop().await;
     js.stop().await;
 }
