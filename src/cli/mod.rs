@@ -43,7 +43,7 @@ pub struct CommonArgs {
     /// OTLP/HTTP and query API listen address; repeatable (default 127.0.0.1:4318 and [::1]:4318)
     #[arg(long = "http-addr", global = true)]
     pub http_addr: Vec<SocketAddr>,
-    /// Config file (TOML; reserved — not read yet)
+    /// Config file (TOML; default: config.toml in the XDG config dir)
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
     /// Bearer token required from exporters and API clients, and sent by query commands
