@@ -158,6 +158,8 @@ pub struct TraceView {
     pub attribute_filter: String,
     pub system_expanded: bool,
     pub loading: bool,
+    /// The screen Esc goes back to (where the trace was opened from).
+    pub return_to: Screen,
 }
 
 impl TraceView {
@@ -177,6 +179,7 @@ impl TraceView {
             attribute_filter: String::new(),
             system_expanded: false,
             loading: true,
+            return_to: Screen::Traces,
         }
     }
 
@@ -398,8 +401,21 @@ impl App {
     }
 
     pub(super) fn open_trace(&mut self, id: TraceId) -> Vec<Effect> {
+        self.open_trace_at(id, None)
+    }
+
+    /// Opens a trace with `span` selected once it loads (the first span when `None`);
+    /// Esc returns to the current screen.
+    pub fn open_trace_at(&mut self, id: TraceId, span: Option<SpanId>) -> Vec<Effect> {
         let summary = self.list.traces.iter().find(|t| t.trace_id == id).cloned();
-        self.trace = Some(TraceView::new(id, summary));
+        let mut view = TraceView::new(id, summary);
+        view.selected = span;
+        view.return_to = if self.screen == Screen::Trace {
+            Screen::Traces
+        } else {
+            self.screen
+        };
+        self.trace = Some(view);
         self.screen = Screen::Trace;
         vec![Effect::LoadTrace(id)]
     }

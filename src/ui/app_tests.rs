@@ -339,3 +339,25 @@ fn the_selection_stays_on_screen_in_a_long_list() {
         .unwrap();
     assert!(row >= app.list.offset && row < app.list.offset + rows);
 }
+
+#[test]
+fn a_trace_opened_at_a_span_selects_it_and_esc_returns_where_it_came_from() {
+    let mut app = loaded_app();
+    key(&mut app, Key::Char('S'));
+    assert_eq!(app.screen, Screen::Sessions);
+    let id = TraceId([2; 16]);
+    let effects = app.open_trace_at(id, Some(SpanId([4; 8])));
+    assert_eq!(effects, vec![Effect::LoadTrace(id)]);
+    let spans = trace_spans(2);
+    app.update(Action::TraceLoaded(
+        id,
+        Some(TraceDetail {
+            spans,
+            ..Default::default()
+        }),
+    ));
+    assert_eq!(app.trace.as_ref().unwrap().selected, Some(SpanId([4; 8])));
+    key(&mut app, Key::Esc);
+    assert_eq!(app.screen, Screen::Sessions);
+    assert!(app.trace.is_none());
+}

@@ -348,8 +348,8 @@ impl App {
                 t.detail_scroll = 0;
             }
             Key::Esc => {
+                self.screen = t.return_to;
                 self.trace = None;
-                self.screen = Screen::Traces;
             }
             Key::Char('h') | Key::Left => self.collapse(true),
             Key::Char('l') | Key::Right => self.collapse(false),
