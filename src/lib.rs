@@ -5,6 +5,7 @@
 //! (query API, CLI). See docs/ARCHITECTURE.md.
 
 pub mod api;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod data_dir;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod normalize;
 pub mod pricing;
 pub mod query;
+pub mod redact;
 pub mod server;
 pub mod store;
 pub mod ui;

@@ -28,6 +28,11 @@ pub struct ServeOptions {
     /// Where commits are announced (the TUI subscribes to it); a new channel if
     /// `None`.
     pub live: Option<broadcast::Sender<LiveEvent>>,
+    /// Applied to every span and log record before it is stored.
+    pub redactor: Arc<crate::redact::Redactor>,
+    /// Retention limits, enforced by a pass every `retention_every`.
+    pub retention: crate::store::RetentionPolicy,
+    pub retention_every: Duration,
 }
 
 impl Default for ServeOptions {
@@ -37,6 +42,9 @@ impl Default for ServeOptions {
             queue_len: 256,
             token: None,
             live: None,
+            redactor: Arc::new(crate::redact::Redactor::builtin()),
+            retention: crate::store::RetentionPolicy::default(),
+            retention_every: Duration::from_secs(10),
         }
     }
 }
@@ -47,6 +55,39 @@ pub enum ServerError {
     Grpc(#[from] tonic::transport::Error),
     #[error("HTTP server: {0}")]
     Http(#[from] std::io::Error),
+}
+
+/// Runs a retention pass now and every `every`, on the writer thread.
+async fn retention_loop(
+    handle: crate::store::WriterHandle,
+    policy: crate::store::RetentionPolicy,
+    every: Duration,
+) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match handle.evict(policy).await {
+            Ok(out) if out.traces > 0 => {
+                tracing::info!(
+                    traces = out.traces,
+                    spans = out.spans,
+                    "retention deleted old traces"
+                );
+                crate::audit::record(
+                    "retention_deleted",
+                    serde_json::json!({
+                        "traces": out.traces,
+                        "spans": out.spans,
+                        "kept_from_unix_nano": out.cutoff_unix_nano,
+                        "disk_bytes_before": out.disk_bytes_before,
+                    }),
+                );
+            }
+            Ok(_) => {}
+            Err(crate::store::WriteError::Stopped) => break,
+            Err(e) => tracing::error!(error = %e, "retention pass failed"),
+        }
+    }
 }
 
 /// Serves until `shutdown` resolves, then drains the write queue.
@@ -61,7 +102,14 @@ pub async fn run(
     let live_tx = opts.live.clone().unwrap_or_else(live_channel);
     let (writer, handle) = Writer::spawn_with_live(store.clone(), opts.queue_len, live_tx.clone());
     let mut live = handle.subscribe();
-    let ingestor = Ingestor::new(handle, prices.clone());
+    let retention = opts.retention.is_active().then(|| {
+        tokio::spawn(retention_loop(
+            handle.clone(),
+            opts.retention,
+            opts.retention_every,
+        ))
+    });
+    let ingestor = Ingestor::new(handle, prices.clone()).with_redactor(opts.redactor.clone());
     let token = opts.token.map(Arc::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = move || {
@@ -96,8 +144,11 @@ pub async fn run(
         token,
         live: live_tx,
     }));
+    let app = app.layer(axum::middleware::from_fn(crate::audit::http_middleware));
     for listener in http_listeners {
-        let app = app.clone();
+        let app = app
+            .clone()
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let stop = stopped();
         tasks.spawn(async move {
             axum::serve(listener, app)
@@ -137,6 +188,10 @@ pub async fn run(
     .await;
     tasks.abort_all();
     live_log.abort();
+    if let Some(r) = retention {
+        r.abort();
+        let _ = r.await;
+    }
     // The writer stops once every handle is gone and the queue is drained.
     let _ = tokio::time::timeout(
         Duration::from_secs(10),

@@ -124,3 +124,63 @@ mod screen_tests {
         );
     }
 }
+
+/// RFC 3339 with milliseconds, `2026-11-27T18:30:01.123Z` (UTC).
+pub fn format_rfc3339(unix_nano: u64) -> String {
+    let plain = format_utc(unix_nano);
+    let millis = (unix_nano / 1_000_000) % 1_000;
+    format!(
+        "{}.{millis:03}Z",
+        plain.trim_end_matches('Z').replacen(' ', "T", 1)
+    )
+}
+
+/// A size like `500MB`, `2GiB`, `1.5G`, `4096` (bytes). `K/M/G/T` and `KB/MB/…` are
+/// powers of 1000; `KiB/MiB/…` powers of 1024.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (e.g. 500MB, 2GiB)"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} in {text:?} (use MB, GiB, …)"
+            ));
+        }
+    };
+    let bytes = n * mult;
+    if !bytes.is_finite() || bytes < 1.0 {
+        return Err(format!("{text:?} is not a positive size"));
+    }
+    Ok(bytes as u64)
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_parse_in_both_unit_systems_and_nonsense_is_refused() {
+        assert_eq!(parse_size("500MB"), Ok(500_000_000));
+        assert_eq!(parse_size("2GiB"), Ok(2 * 1024 * 1024 * 1024));
+        assert_eq!(parse_size("1.5g"), Ok(1_500_000_000));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        assert!(parse_size("0MB").is_err());
+    }
+}

@@ -55,7 +55,10 @@ pub fn routes(state: ApiState) -> Router {
 }
 
 fn api_error(status: StatusCode, message: impl std::fmt::Display) -> Response {
-    (status, Json(json!({"error": message.to_string()}))).into_response()
+    let mut res = (status, Json(json!({"error": message.to_string()}))).into_response();
+    res.extensions_mut()
+        .insert(crate::audit::RejectReason(message.to_string()));
+    res
 }
 
 async fn blocking<T: Send + 'static>(

@@ -3,6 +3,7 @@
 
 mod format;
 mod query_cmds;
+mod security;
 mod serve;
 mod tui;
 
@@ -27,6 +28,9 @@ pub use serve::serve;
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Receiver flags for the combined mode (`spanlens` with no command).
+    #[command(flatten)]
+    pub serve: ServeArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -49,6 +53,14 @@ pub struct CommonArgs {
     /// Bearer token required from exporters and API clients, and sent by query commands
     #[arg(long, global = true, env = "SPANLENS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Read the bearer token from this file (first line; keeps it out of `ps` and shell history)
+    #[arg(
+        long,
+        global = true,
+        env = "SPANLENS_TOKEN_FILE",
+        conflicts_with = "token"
+    )]
+    pub token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,6 +93,21 @@ pub struct ServeArgs {
     /// sled cache size in MiB
     #[arg(long, default_value_t = 256)]
     pub cache_mb: u64,
+    /// Listen on non-loopback addresses without a token (warned about on every start)
+    #[arg(long)]
+    pub allow_insecure: bool,
+    /// Drop prompts, completions, tool arguments/results and documents at ingest; keep tokens and cost
+    #[arg(long)]
+    pub no_content: bool,
+    /// Delete traces older than this (e.g. 24h, 7d), oldest first
+    #[arg(long, value_name = "DUR")]
+    pub max_age: Option<String>,
+    /// Keep the store under this size on disk (e.g. 500MB, 2GiB), deleting the oldest traces
+    #[arg(long, value_name = "SIZE")]
+    pub max_disk: Option<String>,
+    /// How often retention runs (default 10s; for tests)
+    #[arg(long, value_name = "DUR", hide = true)]
+    pub retention_interval: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +175,13 @@ pub enum CliError {
     Source(#[from] SourceError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(
+        "refusing to listen on {addr} (not loopback) without a token: anyone who can reach it \
+         could read and write traces. Set --token / --token-file, or pass --allow-insecure"
+    )]
+    InsecureBind { addr: SocketAddr },
     #[error("no trace {0}")]
     NotFound(String),
     #[error("{0}")]
@@ -162,9 +196,12 @@ impl Cli {
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<(), CliError> {
+pub fn run(mut cli: Cli) -> Result<(), CliError> {
+    if let Some(path) = cli.common.token_file.take() {
+        cli.common.token = Some(security::read_token_file(&path)?);
+    }
     match cli.command {
-        None => tui::combined(&cli.common),
+        None => tui::combined(&cli.common, &cli.serve),
         Some(Command::Attach(args)) => tui::attach(&cli.common, args.url),
         Some(Command::Demo(args)) => demo(&cli.common, &args),
         Some(Command::Serve(args)) => serve(&cli.common, &args),
@@ -180,6 +217,7 @@ impl ServeArgs {
         ServeArgs {
             max_request_mb: 64,
             cache_mb: 256,
+            ..Default::default()
         }
     }
 }

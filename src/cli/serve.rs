@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use super::{CliError, CommonArgs, ServeArgs};
+use super::{CliError, CommonArgs, ServeArgs, security};
+use crate::config::ConfigFile;
 use crate::data_dir::{self, OwnerLock, pid_alive};
 use crate::ingest::Token;
 use crate::pricing::PriceTable;
@@ -151,16 +152,46 @@ pub fn take_data_dir(dir: &Path, cache_mb: u64) -> Result<SledStore, CliError> {
     Ok(store)
 }
 
-pub fn serve_options(common: &CommonArgs, args: &ServeArgs) -> ServeOptions {
-    ServeOptions {
+/// The receiver's options from flags and the config file.
+pub fn serve_options(
+    common: &CommonArgs,
+    args: &ServeArgs,
+    config: &ConfigFile,
+) -> Result<ServeOptions, CliError> {
+    Ok(ServeOptions {
         max_request_bytes: args.max_request_mb.saturating_mul(1024 * 1024),
         token: common.token.clone().map(Token::new),
+        redactor: security::redactor(config, args)?,
+        retention: security::retention(args)?,
+        retention_every: match &args.retention_interval {
+            Some(d) => crate::util::parse_duration(d)
+                .map_err(|e| CliError::Usage(format!("--retention-interval: {e}")))?,
+            None => std::time::Duration::from_secs(10),
+        },
         ..ServeOptions::default()
-    }
+    })
+}
+
+/// Everything checked before the data dir is taken: config, flags, binding rule.
+pub fn prepare(
+    common: &CommonArgs,
+    args: &ServeArgs,
+) -> Result<(ConfigFile, ServeOptions), CliError> {
+    let config = ConfigFile::load(common.config.as_deref())?;
+    let opts = serve_options(common, args, &config)?;
+    let addrs: Vec<SocketAddr> = common
+        .grpc_addr
+        .iter()
+        .chain(&common.http_addr)
+        .copied()
+        .collect();
+    security::check_bind_policy(common, args, &addrs)?;
+    Ok((config, opts))
 }
 
 /// `spanlens serve`.
 pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
+    let (config, opts) = prepare(common, args)?;
     let dir = resolve_data_dir(common)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -168,6 +199,7 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         .build()?;
     runtime.block_on(async move {
         let l = bind_and_lock(common, &dir).await?;
+        security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
         eprintln!(
             "spanlens: receiving OTLP on gRPC {} and HTTP {}; data in {}",
             l.grpc_addrs.join(", "),
@@ -185,7 +217,7 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
             Arc::new(PriceTable::builtin()),
             l.grpc,
             l.http,
-            serve_options(common, args),
+            opts,
             shutdown_signal(),
         )
         .await;

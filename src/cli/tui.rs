@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::serve::{bind_and_lock, resolve_data_dir, serve_options, take_data_dir};
+use super::serve::{bind_and_lock, resolve_data_dir, take_data_dir};
 use super::{CliError, CommonArgs, ServeArgs};
 use crate::api::ApiClient;
 use crate::data_dir::{OwnerLock, pid_alive};
@@ -87,7 +87,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
 
 /// `spanlens` with no command: attach to a live owner of the data dir, else own it:
 /// receiver and TUI in one process.
-pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
+pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
         let client = ApiClient::new(&lock.api_url, common.token.clone());
@@ -95,7 +95,7 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
             return attach(common, Some(lock.api_url));
         }
     }
-    let args = ServeArgs::default_values();
+    let (config, mut opts) = super::serve::prepare(common, args)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -103,8 +103,8 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
     let prices = Arc::new(PriceTable::builtin());
     let result = runtime.block_on(async {
         let l = bind_and_lock(common, &dir).await?;
+        super::security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
         let live = live_channel();
-        let mut opts = serve_options(common, &args);
         opts.live = Some(live.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(server::run(

@@ -66,6 +66,7 @@ impl GrpcReceiver {
                 .map(|a| a.to_string())
                 .unwrap_or_else(|| "unknown".into());
             tracing::warn!(%peer, "gRPC export refused: missing or wrong bearer token");
+            crate::audit::auth_failed("grpc", req.remote_addr());
             Err(Status::unauthenticated("missing or invalid bearer token"))
         }
     }
@@ -159,6 +160,17 @@ fn remap_status<B>(mut res: http::Response<B>) -> http::Response<B> {
     if let Some(c) = new_code {
         res.headers_mut()
             .insert("grpc-status", http::HeaderValue::from(c as i32));
+    }
+    let final_code = new_code.or(code);
+    if let Some(c) =
+        final_code.filter(|c| !matches!(c, tonic::Code::Ok | tonic::Code::Unauthenticated))
+    {
+        let message = res
+            .headers()
+            .get("grpc-message")
+            .map(|m| crate::audit::percent_decode(m.as_bytes()))
+            .unwrap_or_default();
+        crate::audit::rejected("grpc", None, &format!("{c:?}"), &message);
     }
     res
 }

@@ -60,6 +60,7 @@ pub struct RpcStatus {
 }
 
 fn rpc_error(enc: Encoding, status: StatusCode, code: tonic::Code, message: String) -> Response {
+    let reason = crate::audit::RejectReason(message.clone());
     let body = RpcStatus {
         code: code as i32,
         message,
@@ -82,6 +83,7 @@ fn rpc_error(enc: Encoding, status: StatusCode, code: tonic::Code, message: Stri
         res.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
     }
+    res.extensions_mut().insert(reason);
     res
 }
 

@@ -15,6 +15,7 @@ use prost::Message;
 
 use crate::normalize::{normalize_logs, normalize_traces};
 use crate::pricing::PriceTable;
+use crate::redact::Redactor;
 use crate::store::{IngestBatch, WriteError, WriterHandle};
 
 pub use auth::Token;
@@ -58,6 +59,7 @@ pub struct Rejected {
 pub struct Ingestor {
     writer: WriterHandle,
     prices: Arc<PriceTable>,
+    redactor: Arc<Redactor>,
 }
 
 impl std::fmt::Debug for Ingestor {
@@ -68,7 +70,17 @@ impl std::fmt::Debug for Ingestor {
 
 impl Ingestor {
     pub fn new(writer: WriterHandle, prices: Arc<PriceTable>) -> Self {
-        Ingestor { writer, prices }
+        Ingestor {
+            writer,
+            prices,
+            redactor: Arc::new(Redactor::builtin()),
+        }
+    }
+
+    /// Replaces the built-in redaction (config rules, `--no-content`).
+    pub fn with_redactor(mut self, redactor: Arc<Redactor>) -> Self {
+        self.redactor = redactor;
+        self
     }
 
     /// Normalizes and durably stores a trace export; returns the spans refused.
@@ -76,8 +88,11 @@ impl Ingestor {
         &self,
         req: ExportTraceServiceRequest,
     ) -> Result<Rejected, IngestError> {
-        let out = normalize_traces(&req, &self.prices);
+        let mut out = normalize_traces(&req, &self.prices);
         drop(req);
+        for span in &mut out.spans {
+            self.redactor.apply_span(span);
+        }
         self.writer
             .write(IngestBatch {
                 spans: out.spans,
@@ -94,8 +109,11 @@ impl Ingestor {
         &self,
         req: ExportLogsServiceRequest,
     ) -> Result<Rejected, IngestError> {
-        let out = normalize_logs(&req);
+        let mut out = normalize_logs(&req);
         drop(req);
+        for log in &mut out.logs {
+            self.redactor.apply_log(log);
+        }
         self.writer
             .write(IngestBatch {
                 logs: out.logs,

@@ -26,6 +26,12 @@ pub const UNLINKED_LOG: u8 = b'u';
 pub const METRICS: u8 = b'x';
 pub const ROLLUP: u8 = b'r';
 
+/// Tables keyed by trace first: a trace's records there go with it.
+pub const PER_TRACE_TABLES: &[u8] = &[SPAN, SPAN_SEEN, LOG];
+/// Tables keyed by time first (8 bytes BE after the prefix): retention drops the
+/// records older than the oldest trace kept.
+pub const TIME_KEYED_TABLES: &[u8] = &[UNLINKED_LOG, METRICS];
+
 pub const META_SCHEMA: &[u8] = b"Mschema";
 pub const META_COUNTS: &[u8] = b"Mcounts";
 

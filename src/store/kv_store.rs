@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::backend::KvBatch;
+use super::retention::{Evicted, RetentionPolicy};
 use super::rollup::{Rollup, rollup_key_of};
 use super::{
     Backend, IngestBatch, MemoryBackend, SCHEMA_VERSION, SledBackend, SledOptions, Stats,
@@ -19,18 +20,18 @@ use crate::model::{LogRecord, Span, SpanId, TraceId, TraceSummary};
 
 /// Whole-store counters kept in metadata so unfiltered stats need no scan.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-struct Counts {
-    spans: u64,
-    traces: u64,
-    error_spans: u64,
-    logs: u64,
+pub(super) struct Counts {
+    pub(super) spans: u64,
+    pub(super) traces: u64,
+    pub(super) error_spans: u64,
+    pub(super) logs: u64,
 }
 
 /// The store over a backend.
 pub struct KvTraceStore<B: Backend> {
-    backend: B,
+    pub(super) backend: B,
     /// Serializes writers and holds the counters between writes.
-    counts: Mutex<Counts>,
+    pub(super) counts: Mutex<Counts>,
 }
 
 pub type SledStore = KvTraceStore<SledBackend>;
@@ -56,11 +57,14 @@ impl Default for MemoryStore {
     }
 }
 
-fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+pub(super) fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
     postcard::to_allocvec(v).map_err(StoreError::Encode)
 }
 
-fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+pub(super) fn decode<T: DeserializeOwned>(
+    what: &'static str,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
     postcard::from_bytes(bytes).map_err(|source| StoreError::Corrupt { what, source })
 }
 
@@ -351,5 +355,9 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {
         self.backend.size_on_disk()
+    }
+
+    fn evict(&self, policy: &RetentionPolicy, now_unix_nano: u64) -> Result<Evicted, StoreError> {
+        self.evict_by_policy(policy, now_unix_nano)
     }
 }

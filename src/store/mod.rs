@@ -9,6 +9,7 @@ mod backend;
 mod keys;
 mod kv_store;
 mod query;
+mod retention;
 mod rollup;
 mod writer;
 
@@ -17,6 +18,7 @@ use crate::model::{LogRecord, Span, TraceId, TraceSummary};
 pub use backend::{Backend, MemoryBackend, SledBackend, SledOptions};
 pub use kv_store::{KvTraceStore, MemoryStore, SledStore};
 pub use query::TraceQuery;
+pub use retention::{Evicted, RetentionPolicy};
 pub use rollup::{ModelStats, Rollup, ServiceStats, Stats};
 pub use writer::{LiveEvent, WriteError, Writer, WriterHandle, live_channel};
 
@@ -97,7 +99,12 @@ pub trait TraceStore: Send + Sync {
     fn stats(&self, since_unix_nano: Option<u64>) -> Result<Stats, StoreError>;
     /// Bytes the store occupies on disk (0 in memory).
     fn size_on_disk(&self) -> Result<u64, StoreError>;
+    /// One retention pass: deletes whole traces, oldest first, per `policy`.
+    fn evict(&self, policy: &RetentionPolicy, now_unix_nano: u64) -> Result<Evicted, StoreError>;
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod retention_tests;

@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::{IngestBatch, StoreError, TraceStore};
+use super::{Evicted, IngestBatch, RetentionPolicy, StoreError, TraceStore};
 use crate::model::TraceId;
 
 /// Upper bound of spans merged into one group commit.
@@ -37,10 +37,20 @@ struct Job {
     ack: oneshot::Sender<Result<(), WriteError>>,
 }
 
+/// What the writer thread is asked to do: store a batch, or run a retention pass
+/// (on the same thread, so it never races a write).
+enum Request {
+    Write(Job),
+    Evict(
+        RetentionPolicy,
+        oneshot::Sender<Result<Evicted, WriteError>>,
+    ),
+}
+
 /// Cheap, cloneable way to submit writes.
 #[derive(Clone)]
 pub struct WriterHandle {
-    tx: mpsc::Sender<Job>,
+    tx: mpsc::Sender<Request>,
     live: broadcast::Sender<LiveEvent>,
 }
 
@@ -57,10 +67,22 @@ impl WriterHandle {
             return Ok(());
         }
         let (ack, done) = oneshot::channel();
-        self.tx.try_send(Job { batch, ack }).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => WriteError::Overloaded,
-            mpsc::error::TrySendError::Closed(_) => WriteError::Stopped,
-        })?;
+        self.tx
+            .try_send(Request::Write(Job { batch, ack }))
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => WriteError::Overloaded,
+                mpsc::error::TrySendError::Closed(_) => WriteError::Stopped,
+            })?;
+        done.await.map_err(|_| WriteError::Stopped)?
+    }
+
+    /// Runs one retention pass on the writer thread, waiting for queue room.
+    pub async fn evict(&self, policy: RetentionPolicy) -> Result<Evicted, WriteError> {
+        let (ack, done) = oneshot::channel();
+        self.tx
+            .send(Request::Evict(policy, ack))
+            .await
+            .map_err(|_| WriteError::Stopped)?;
         done.await.map_err(|_| WriteError::Stopped)?
     }
 
@@ -123,18 +145,27 @@ impl Writer {
 
 fn run(
     store: Arc<dyn TraceStore>,
-    mut rx: mpsc::Receiver<Job>,
+    mut rx: mpsc::Receiver<Request>,
     live: broadcast::Sender<LiveEvent>,
 ) {
     while let Some(first) = rx.blocking_recv() {
+        let first = match first {
+            Request::Write(job) => job,
+            Request::Evict(policy, ack) => {
+                evict(store.as_ref(), &policy, ack, &live);
+                continue;
+            }
+        };
         let mut jobs = vec![first];
         let mut spans = jobs[0].batch.spans.len();
+        let mut evictions = Vec::new();
         while spans < MAX_SPANS_PER_COMMIT {
             match rx.try_recv() {
-                Ok(job) => {
+                Ok(Request::Write(job)) => {
                     spans += job.batch.spans.len();
                     jobs.push(job);
                 }
+                Ok(Request::Evict(policy, ack)) => evictions.push((policy, ack)),
                 Err(_) => break,
             }
         }
@@ -162,10 +193,31 @@ fn run(
                 }
             }
         }
+        for (policy, ack) in evictions {
+            evict(store.as_ref(), &policy, ack, &live);
+        }
     }
     if let Err(e) = store.flush() {
         tracing::error!(error = %e, "final flush failed");
     }
+}
+
+fn evict(
+    store: &dyn TraceStore,
+    policy: &RetentionPolicy,
+    ack: oneshot::Sender<Result<Evicted, WriteError>>,
+    live: &broadcast::Sender<LiveEvent>,
+) {
+    let result = store
+        .evict(policy, crate::util::now_unix_nano())
+        .map_err(|e| WriteError::Store(e.to_string()));
+    if let Ok(out) = &result
+        && out.traces > 0
+    {
+        // Readers showing deleted traces refresh (an empty id list means "reload").
+        let _ = live.send(LiveEvent::TracesChanged(Arc::from(Vec::new())));
+    }
+    let _ = ack.send(result);
 }
 
 fn commit(store: &dyn TraceStore, batch: &IngestBatch) -> Result<Vec<TraceId>, StoreError> {

@@ -58,6 +58,8 @@ pub fn forward_local(mut live: broadcast::Receiver<LiveEvent>, tx: mpsc::Unbound
     tokio::spawn(async move {
         loop {
             let action = match live.recv().await {
+                // An empty list (retention deleted traces) means "reload what is shown".
+                Ok(LiveEvent::TracesChanged(ids)) if ids.is_empty() => Action::ChangedMany,
                 Ok(LiveEvent::TracesChanged(ids)) => Action::Changed(ids.to_vec()),
                 Err(broadcast::error::RecvError::Lagged(_)) => Action::ChangedMany,
                 Err(broadcast::error::RecvError::Closed) => break,
@@ -90,12 +92,12 @@ pub fn forward_remote(client: ApiClient, tx: mpsc::UnboundedSender<Action>) {
                                 continue;
                             };
                             let action = match v.get("changed").and_then(|c| c.as_array()) {
-                                Some(ids) => Action::Changed(
+                                Some(ids) if !ids.is_empty() => Action::Changed(
                                     ids.iter()
                                         .filter_map(|i| i.as_str()?.parse().ok())
                                         .collect(),
                                 ),
-                                None => Action::ChangedMany,
+                                _ => Action::ChangedMany,
                             };
                             if tx.send(action).is_err() {
                                 return;

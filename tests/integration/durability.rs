@@ -65,6 +65,15 @@ impl std::ops::DerefMut for Served {
 /// and its stderr lines so far (collected on a thread).
 #[allow(clippy::zombie_processes)] // wrapped in `Served`, which kills and waits
 pub fn start_serve(dir: &Path) -> (Served, String, std::sync::mpsc::Receiver<String>) {
+    start_serve_with(dir, &[])
+}
+
+/// `start_serve` with extra flags.
+#[allow(clippy::zombie_processes)] // wrapped in `Served`, which kills and waits
+pub fn start_serve_with(
+    dir: &Path,
+    extra: &[&str],
+) -> (Served, String, std::sync::mpsc::Receiver<String>) {
     let mut child = spanlens()
         .args([
             "serve",
@@ -73,6 +82,7 @@ pub fn start_serve(dir: &Path) -> (Served, String, std::sync::mpsc::Receiver<Str
             "--http-addr",
             "127.0.0.1:0",
         ])
+        .args(extra)
         .arg("--data-dir")
         .arg(dir)
         .stdout(Stdio::null())

@@ -235,4 +235,11 @@ impl TraceStore for GatedStore {
     fn size_on_disk(&self) -> Result<u64, StoreError> {
         self.inner.size_on_disk()
     }
+    fn evict(
+        &self,
+        policy: &spanlens::store::RetentionPolicy,
+        now: u64,
+    ) -> Result<spanlens::store::Evicted, StoreError> {
+        self.inner.evict(policy, now)
+    }
 }
