@@ -18,5 +18,6 @@ pub mod query;
 pub mod redact;
 pub mod server;
 pub mod store;
+pub mod tls;
 pub mod ui;
 pub mod util;

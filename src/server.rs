@@ -33,6 +33,8 @@ pub struct ServeOptions {
     /// Retention limits, enforced by a pass every `retention_every`.
     pub retention: crate::store::RetentionPolicy,
     pub retention_every: Duration,
+    /// TLS on every listener (gRPC, OTLP/HTTP, query API) when set.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServeOptions {
@@ -45,6 +47,7 @@ impl Default for ServeOptions {
             redactor: Arc::new(crate::redact::Redactor::builtin()),
             retention: crate::store::RetentionPolicy::default(),
             retention_every: Duration::from_secs(10),
+            tls: None,
         }
     }
 }
@@ -122,14 +125,33 @@ pub async fn run(
     let mut tasks = tokio::task::JoinSet::new();
     if !grpc_listeners.is_empty() {
         let receiver = ingest::grpc::GrpcReceiver::new(ingestor.clone(), token.clone());
-        let incoming = stream::select_all(grpc_listeners.into_iter().map(TcpListenerStream::new));
         let stop = stopped();
         let max = opts.max_request_bytes;
-        tasks.spawn(async move {
-            ingest::grpc::serve(receiver, max, incoming, stop)
-                .await
-                .map_err(ServerError::from)
-        });
+        match &opts.tls {
+            Some(config) => {
+                let incoming = stream::select_all(grpc_listeners.into_iter().map(|l| {
+                    tokio_stream::wrappers::ReceiverStream::new(crate::tls::accept_tls(
+                        l,
+                        config.clone(),
+                        "grpc",
+                    ))
+                }));
+                tasks.spawn(async move {
+                    ingest::grpc::serve(receiver, max, incoming, stop)
+                        .await
+                        .map_err(ServerError::from)
+                });
+            }
+            None => {
+                let incoming =
+                    stream::select_all(grpc_listeners.into_iter().map(TcpListenerStream::new));
+                tasks.spawn(async move {
+                    ingest::grpc::serve(receiver, max, incoming, stop)
+                        .await
+                        .map_err(ServerError::from)
+                });
+            }
+        }
     }
     let app = ingest::http::routes(ingest::http::OtlpHttpState {
         ingestor: ingestor.clone(),
@@ -146,6 +168,16 @@ pub async fn run(
     }));
     let app = app.layer(axum::middleware::from_fn(crate::audit::http_middleware));
     for listener in http_listeners {
+        if let Some(config) = &opts.tls {
+            let incoming = crate::tls::accept_tls(listener, config.clone(), "http");
+            let app = app.clone();
+            let stop = stopped();
+            tasks.spawn(async move {
+                crate::tls::serve_http_tls(incoming, app, stop).await;
+                Ok(())
+            });
+            continue;
+        }
         let app = app
             .clone()
             .into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -14,6 +14,7 @@ pub struct ApiClient {
     base: String,
     token: Option<String>,
     agent: ureq::Agent,
+    tls: ureq::tls::TlsConfig,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -25,16 +26,51 @@ impl std::fmt::Debug for ApiClient {
 impl ApiClient {
     /// `base` like `http://127.0.0.1:4318`.
     pub fn new(base: &str, token: Option<String>) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(30)))
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
+        let tls = ureq::tls::TlsConfig::default();
         ApiClient {
             base: base.trim_end_matches('/').to_string(),
             token,
-            agent,
+            agent: Self::agent(&tls, |c| {
+                c.timeout_global(Some(Duration::from_secs(30)))
+                    .http_status_as_error(false)
+            }),
+            tls,
         }
+    }
+
+    /// Trusts only the CA certificates in this PEM file for `https://` (a private
+    /// CA or a self-signed certificate given to `--tls-cert`).
+    pub fn with_ca_file(mut self, path: &std::path::Path) -> Result<Self, SourceError> {
+        let pem =
+            std::fs::read(path).map_err(|e| self.error(format!("{}: {e}", path.display())))?;
+        let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if certs.is_empty() {
+            return Err(self.error(format!("{} holds no certificate", path.display())));
+        }
+        self.tls = ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(certs)))
+            .build();
+        self.agent = Self::agent(&self.tls, |c| {
+            c.timeout_global(Some(Duration::from_secs(30)))
+                .http_status_as_error(false)
+        });
+        Ok(self)
+    }
+
+    fn agent(
+        tls: &ureq::tls::TlsConfig,
+        f: impl FnOnce(
+            ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+        ) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+    ) -> ureq::Agent {
+        f(ureq::Agent::config_builder().tls_config(tls.clone()))
+            .build()
+            .new_agent()
     }
 
     pub fn base(&self) -> &str {
@@ -54,10 +90,9 @@ impl ApiClient {
         &self,
         path: &str,
     ) -> Result<std::io::BufReader<Box<dyn std::io::Read + Send>>, SourceError> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(Duration::from_secs(5)))
-            .build()
-            .into();
+        let agent = Self::agent(&self.tls, |c| {
+            c.timeout_connect(Some(Duration::from_secs(5)))
+        });
         let mut req = agent.get(format!("{}{}", self.base, path));
         if let Some(t) = &self.token {
             req = req.header("Authorization", format!("Bearer {t}"));
@@ -88,10 +123,7 @@ impl ApiClient {
 
     /// True when an instance answers at this address within `timeout`.
     pub fn is_alive(&self, timeout: Duration) -> bool {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .build()
-            .into();
+        let agent = Self::agent(&self.tls, |c| c.timeout_global(Some(timeout)));
         let mut req = agent.get(format!("{}/api/v1/health", self.base));
         if let Some(t) = &self.token {
             req = req.header("Authorization", format!("Bearer {t}"));

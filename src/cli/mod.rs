@@ -61,6 +61,9 @@ pub struct CommonArgs {
         conflicts_with = "token"
     )]
     pub token_file: Option<PathBuf>,
+    /// CA certificate (PEM) to trust when talking to an instance over https
+    #[arg(long, global = true, env = "SPANLENS_TLS_CA", value_name = "PEM")]
+    pub tls_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +111,15 @@ pub struct ServeArgs {
     /// How often retention runs (default 10s; for tests)
     #[arg(long, value_name = "DUR", hide = true)]
     pub retention_interval: Option<String>,
+    /// Serve TLS (gRPC, OTLP/HTTP and the API) with this certificate chain (PEM)
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Require client certificates signed by this CA (mTLS; needs --tls-cert)
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub client_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +251,15 @@ fn demo(common: &CommonArgs, args: &crate::demo::DemoArgs) -> Result<(), CliErro
         .block_on(crate::demo::run(args, &endpoint, common.token.as_deref()))
         .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(())
+}
+
+/// A client of an instance's API at `url`, with the token and the trusted CA.
+pub fn api_client(common: &CommonArgs, url: &str) -> Result<crate::api::ApiClient, CliError> {
+    let client = crate::api::ApiClient::new(url, common.token.clone());
+    Ok(match &common.tls_ca {
+        Some(ca) => client.with_ca_file(ca)?,
+        None => client,
+    })
 }
 
 /// Where the TUI modes write their log: `spanlens.log` in the data dir.

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use super::serve::{open_store, resolve_data_dir};
 use super::{CliError, CommonArgs, StatsArgs, TraceArgs, TracesArgs, format};
-use crate::api::ApiClient;
 use crate::data_dir::{OwnerLock, pid_alive};
 use crate::model::TraceId;
 use crate::pricing::PriceTable;
@@ -18,7 +17,7 @@ use crate::util::{now_unix_nano, parse_duration};
 fn open_source(common: &CommonArgs) -> Result<Box<dyn TraceSource>, CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
-        let client = ApiClient::new(&lock.api_url, common.token.clone());
+        let client = super::api_client(common, &lock.api_url)?;
         if client.is_alive(Duration::from_secs(2)) {
             return Ok(Box::new(client));
         }

@@ -110,7 +110,7 @@ pub fn audit_start(
         for addr in addrs {
             crate::audit::record(
                 "listener_started",
-                json!({"protocol": protocol, "addr": addr, "tls": false}),
+                json!({"protocol": protocol, "addr": addr, "tls": args.tls_cert.is_some()}),
             );
             if addr
                 .parse::<SocketAddr>()
@@ -137,6 +137,8 @@ pub fn audit_start(
             "max_age": args.max_age,
             "max_disk": args.max_disk,
             "max_request_mb": args.max_request_mb,
+            "tls": args.tls_cert.is_some(),
+            "mtls": args.client_ca.is_some(),
             "cache_mb": args.cache_mb,
         }),
     );

@@ -108,7 +108,11 @@ pub struct Listening {
 }
 
 /// Binds the receivers (flags or defaults) and records them in the lock file.
-pub async fn bind_and_lock(common: &CommonArgs, dir: &Path) -> Result<Listening, CliError> {
+pub async fn bind_and_lock(
+    common: &CommonArgs,
+    dir: &Path,
+    tls: bool,
+) -> Result<Listening, CliError> {
     let grpc = bind_all(&common.grpc_addr, &DEFAULT_GRPC).await?;
     let http = bind_all(&common.http_addr, &DEFAULT_HTTP).await?;
     let addrs = |ls: &[TcpListener]| -> Vec<String> {
@@ -121,7 +125,11 @@ pub async fn bind_and_lock(common: &CommonArgs, dir: &Path) -> Result<Listening,
     let http_addrs = addrs(&http);
     OwnerLock {
         pid: std::process::id(),
-        api_url: format!("http://{}", http_addrs.first().cloned().unwrap_or_default()),
+        api_url: format!(
+            "{}://{}",
+            if tls { "https" } else { "http" },
+            http_addrs.first().cloned().unwrap_or_default()
+        ),
         grpc_addrs: grpc_addrs.clone(),
         http_addrs: http_addrs.clone(),
         started_unix_nano: now_unix_nano(),
@@ -168,6 +176,17 @@ pub fn serve_options(
                 .map_err(|e| CliError::Usage(format!("--retention-interval: {e}")))?,
             None => std::time::Duration::from_secs(10),
         },
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(
+                crate::tls::server_config(&crate::tls::TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                    client_ca: args.client_ca.clone(),
+                })
+                .map_err(|e| CliError::Usage(format!("TLS: {e}")))?,
+            ),
+            _ => None,
+        },
         ..ServeOptions::default()
     })
 }
@@ -198,7 +217,7 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let l = bind_and_lock(common, &dir).await?;
+        let l = bind_and_lock(common, &dir, opts.tls.is_some()).await?;
         security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
         eprintln!(
             "spanlens: receiving OTLP on gRPC {} and HTTP {}; data in {}",

@@ -8,7 +8,6 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::serve::{bind_and_lock, resolve_data_dir, take_data_dir};
 use super::{CliError, CommonArgs, ServeArgs};
-use crate::api::ApiClient;
 use crate::data_dir::{OwnerLock, pid_alive};
 use crate::pricing::PriceTable;
 use crate::query::LocalSource;
@@ -64,7 +63,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
             }
         }
     };
-    let client = ApiClient::new(&url, common.token.clone());
+    let client = super::api_client(common, &url)?;
     if !client.is_alive(Duration::from_secs(3)) {
         return Err(CliError::Usage(format!(
             "no spanlens answers at {url} (is it running, and is the token right?)"
@@ -90,7 +89,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
 pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
-        let client = ApiClient::new(&lock.api_url, common.token.clone());
+        let client = super::api_client(common, &lock.api_url)?;
         if client.is_alive(Duration::from_secs(2)) {
             return attach(common, Some(lock.api_url));
         }
@@ -102,7 +101,7 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         .build()?;
     let prices = Arc::new(PriceTable::builtin());
     let result = runtime.block_on(async {
-        let l = bind_and_lock(common, &dir).await?;
+        let l = bind_and_lock(common, &dir, opts.tls.is_some()).await?;
         super::security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
         let live = live_channel();
         opts.live = Some(live.clone());

@@ -9,4 +9,5 @@ mod otlp_grpc;
 mod otlp_http;
 mod sdk;
 mod support;
+mod tls;
 mod tui_pty;
