@@ -1,0 +1,22 @@
+//! The config file: any text is parsed or refused with `file:line: reason`; every
+//! section a feature reads (redaction rules, …) builds or fails cleanly.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use spanlens::config::ConfigFile;
+use spanlens::redact::{RedactionConfig, Redactor};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(config) = ConfigFile::parse(Some("fuzz.toml".into()), text.to_string()) else {
+        return;
+    };
+    if let Ok(rules) = config.section::<RedactionConfig>("redaction")
+        && let Ok(r) = Redactor::new(&rules, false)
+    {
+        let mut s = text.to_string();
+        r.redact_text(&mut s);
+    }
+});
