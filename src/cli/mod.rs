@@ -1,6 +1,7 @@
 //! The command line (clap): thin — every command is a library call plus printing.
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
+mod cost_cmd;
 mod format;
 mod query_cmds;
 mod serve;
@@ -49,6 +50,9 @@ pub struct CommonArgs {
     /// Bearer token required from exporters and API clients, and sent by query commands
     #[arg(long, global = true, env = "SPANLENS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Price overrides (TOML, or JSON if it ends in .json); read after prices.toml in the config dir
+    #[arg(long, global = true)]
+    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +65,8 @@ pub enum Command {
     Trace(TraceArgs),
     /// Totals by model and service
     Stats(StatsArgs),
+    /// Cost panel tables: by model, service, project, session, user; burn rate; top traces
+    Cost(CostArgs),
     /// The TUI against a running instance (local, or through `ssh -L`)
     Attach(AttachArgs),
     /// Send realistic synthetic LLM traffic to an instance (until Ctrl-C or --count)
@@ -121,6 +127,15 @@ pub struct StatsArgs {
     pub since: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Window (e.g. 15m, 1h, 24h); default: everything stored
+    #[arg(long)]
+    pub since: Option<String>,
+}
+
 /// Errors a command reports to the user (exit code 1; usage errors exit 2 via clap).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -146,6 +161,12 @@ pub enum CliError {
     Server(#[from] ServerError),
     #[error(transparent)]
     Source(#[from] SourceError),
+    #[error(transparent)]
+    Prices(#[from] crate::pricing::PricesFileError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Budgets(#[from] crate::cost::BudgetError),
     #[error("{0}")]
     Usage(String),
     #[error("no trace {0}")]
@@ -171,6 +192,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
         Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
+        Some(Command::Cost(args)) => cost_cmd::cost_cmd(&cli.common, &args),
     }
 }
 

@@ -10,7 +10,6 @@ use tokio::net::TcpListener;
 use super::{CliError, CommonArgs, ServeArgs};
 use crate::data_dir::{self, OwnerLock, pid_alive};
 use crate::ingest::Token;
-use crate::pricing::PriceTable;
 use crate::server::{self, ServeOptions};
 use crate::store::{SledOptions, SledStore, TraceStore};
 use crate::util::now_unix_nano;
@@ -162,6 +161,7 @@ pub fn serve_options(common: &CommonArgs, args: &ServeArgs) -> ServeOptions {
 /// `spanlens serve`.
 pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let dir = resolve_data_dir(common)?;
+    let prices = Arc::new(super::cost_cmd::load_prices(common)?);
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -182,7 +182,7 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         );
         let result = server::run(
             store,
-            Arc::new(PriceTable::builtin()),
+            prices,
             l.grpc,
             l.http,
             serve_options(common, args),

@@ -10,7 +10,6 @@ use super::serve::{bind_and_lock, resolve_data_dir, serve_options, take_data_dir
 use super::{CliError, CommonArgs, ServeArgs};
 use crate::api::ApiClient;
 use crate::data_dir::{OwnerLock, pid_alive};
-use crate::pricing::PriceTable;
 use crate::query::LocalSource;
 use crate::server;
 use crate::store::{TraceStore, live_channel};
@@ -96,11 +95,11 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
         }
     }
     let args = ServeArgs::default_values();
+    let prices = Arc::new(super::cost_cmd::load_prices(common)?);
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let prices = Arc::new(PriceTable::builtin());
     let result = runtime.block_on(async {
         let l = bind_and_lock(common, &dir).await?;
         let live = live_channel();
