@@ -22,6 +22,7 @@ async fn run_ui(
     source: Arc<dyn UiSource>,
     info: SourceInfo,
     greeting: Option<String>,
+    budgets: crate::cost::Budgets,
     feed: impl FnOnce(mpsc::UnboundedSender<crate::ui::Action>),
 ) -> Result<(), CliError> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -31,6 +32,7 @@ async fn run_ui(
     let size = term.size()?;
     let mut app = App::new(info, size.width, size.height);
     app.message = greeting;
+    app.budgets = budgets;
     let result = event_loop::run(
         &mut term,
         &mut app,
@@ -63,6 +65,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
             }
         }
     };
+    let budgets = super::cost_cmd::load_budgets(common)?;
     let client = ApiClient::new(&url, common.token.clone());
     if !client.is_alive(Duration::from_secs(3)) {
         return Err(CliError::Usage(format!(
@@ -80,6 +83,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
         Arc::new(client.clone()),
         info,
         Some("attached: quitting leaves the server running".into()),
+        budgets,
         move |tx| forward_remote(client, tx),
     ))
 }
@@ -96,6 +100,7 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
     }
     let args = ServeArgs::default_values();
     let prices = Arc::new(super::cost_cmd::load_prices(common)?);
+    let budgets = super::cost_cmd::load_budgets(common)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -131,7 +136,7 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
             prices: prices.clone(),
         });
         let subscription = live.subscribe();
-        let ui = run_ui(source, info, Some(greeting), move |tx| {
+        let ui = run_ui(source, info, Some(greeting), budgets, move |tx| {
             forward_local(subscription, tx)
         })
         .await;

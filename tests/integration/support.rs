@@ -235,4 +235,11 @@ impl TraceStore for GatedStore {
     fn size_on_disk(&self) -> Result<u64, StoreError> {
         self.inner.size_on_disk()
     }
+    fn cost_data(
+        &self,
+        read_from: Option<u64>,
+        window_since: Option<u64>,
+    ) -> Result<spanlens::store::CostData, StoreError> {
+        self.inner.cost_data(read_from, window_since)
+    }
 }
