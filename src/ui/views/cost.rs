@@ -20,7 +20,7 @@ use crate::ui::theme::Theme;
 
 const SEP: &str = " · ";
 /// Width of the sparklines' label column.
-const LABEL_W: u16 = 18;
+const LABEL_W: u16 = 20;
 
 /// A column: title, width (0 = flexible), right-aligned.
 type Col = (&'static str, u16, bool);
@@ -87,7 +87,8 @@ fn headline(r: &CostReport, theme: &Theme) -> [Line<'static>; 2] {
     [Line::from(first), Line::from(second)]
 }
 
-/// Spreads `values` over `width` columns (each repeated) or keeps the newest `width`.
+/// Spreads `values` over `width` columns (each point as wide as it fits) or keeps
+/// the newest `width`.
 fn fit_series(values: &[u64], width: usize) -> Vec<u64> {
     if values.is_empty() || width == 0 {
         return Vec::new();
@@ -95,11 +96,7 @@ fn fit_series(values: &[u64], width: usize) -> Vec<u64> {
     if values.len() >= width {
         return values[values.len() - width..].to_vec();
     }
-    let k = width / values.len();
-    values
-        .iter()
-        .flat_map(|v| std::iter::repeat_n(*v, k))
-        .collect()
+    (0..width).map(|c| values[c * values.len() / width]).collect()
 }
 
 fn sparkline(
@@ -420,7 +417,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(second), take(1));
     let spark_h = match area.height {
         h if h >= 34 => 4,
-        h if h >= 20 => 1,
+        h if h >= 20 => 2,
+        h if h >= 14 => 1,
         _ => 0,
     };
     if spark_h > 0 {
