@@ -51,7 +51,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -138,7 +138,16 @@ pub fn cost_tables(stats: &Value, budgets: &Budgets) -> String {
         let _ = writeln!(
             out,
             "\n{:<32}  {:<10}  {:>6}  {:>5}  {:>6}  {:>11}  {:>10}  {:>10}  {:>11}  {:>10}",
-            "MODEL", "PROVIDER", "CALLS", "ERR", "ERR%", "INPUT", "OUTPUT", "CACHE RD", "COST", "SAVED"
+            "MODEL",
+            "PROVIDER",
+            "CALLS",
+            "ERR",
+            "ERR%",
+            "INPUT",
+            "OUTPUT",
+            "CACHE RD",
+            "COST",
+            "SAVED"
         );
         for m in models {
             let unpriced = u(&m["unpriced_calls"]);
@@ -189,8 +198,20 @@ pub fn cost_tables(stats: &Value, budgets: &Budgets) -> String {
             );
         }
     }
-    group_table(&mut out, "PROJECT", "project", rows(&stats["by_project"]), budgets);
-    group_table(&mut out, "SESSION", "session", rows(&stats["by_session"]), budgets);
+    group_table(
+        &mut out,
+        "PROJECT",
+        "project",
+        rows(&stats["by_project"]),
+        budgets,
+    );
+    group_table(
+        &mut out,
+        "SESSION",
+        "session",
+        rows(&stats["by_session"]),
+        budgets,
+    );
     group_table(&mut out, "USER", "user", rows(&stats["by_user"]), budgets);
 
     let top = rows(&stats["top_traces"]);

@@ -102,16 +102,29 @@ mod tests {
         assert!(b.trace_over(Some(0.11), 10));
         assert!(b.trace_over(None, 1001));
         assert!(!b.trace_over(Some(0.1), 1000), "at the budget is not over");
-        assert!(!b.trace_over(None, 0), "unknown cost never crosses a $ budget");
+        assert!(
+            !b.trace_over(None, 0),
+            "unknown cost never crosses a $ budget"
+        );
         assert!(b.hourly_over(2.5) && !b.hourly_over(2.0));
         assert!(parse("").unwrap().is_empty());
         assert!(!Budgets::default().trace_over(Some(1e9), u64::MAX));
 
         let typo = parse("[budgets]\n\nhourly = 2\n").unwrap_err().to_string();
-        assert!(typo.starts_with("c.toml:3:") && typo.contains("hourly"), "{typo}");
-        let negative = parse("[budgets]\ntrace_usd = -1\n").unwrap_err().to_string();
-        assert!(negative.contains("trace_usd must be a positive number"), "{negative}");
-        let zero = parse("[budgets]\ntrace_tokens = 0\n").unwrap_err().to_string();
+        assert!(
+            typo.starts_with("c.toml:3:") && typo.contains("hourly"),
+            "{typo}"
+        );
+        let negative = parse("[budgets]\ntrace_usd = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            negative.contains("trace_usd must be a positive number"),
+            "{negative}"
+        );
+        let zero = parse("[budgets]\ntrace_tokens = 0\n")
+            .unwrap_err()
+            .to_string();
         assert!(zero.contains("trace_tokens"), "{zero}");
     }
 }

@@ -222,8 +222,15 @@ fn group_row(name: String, g: &GroupRollup) -> GroupRow {
 }
 
 /// The series' bucket size and first minute for a window.
-fn series_shape(since_minute: Option<u64>, first_minute: Option<u64>, now_minute: u64) -> (u64, u64) {
-    let start = since_minute.or(first_minute).unwrap_or(now_minute).min(now_minute);
+fn series_shape(
+    since_minute: Option<u64>,
+    first_minute: Option<u64>,
+    now_minute: u64,
+) -> (u64, u64) {
+    let start = since_minute
+        .or(first_minute)
+        .unwrap_or(now_minute)
+        .min(now_minute);
     let span = now_minute - start + 1;
     let bucket = span.div_ceil(MAX_POINTS).max(1);
     // Align buckets so the last one ends with the current minute.
@@ -277,8 +284,7 @@ pub fn build(
     }
     let stats = Stats::from_rollups(since_unix_nano, data.traces, window_rollups);
 
-    let burn_elapsed_ns =
-        (now_unix_nano - burn_from * MINUTE_NS).max(MINUTE_NS) as f64;
+    let burn_elapsed_ns = (now_unix_nano - burn_from * MINUTE_NS).max(MINUTE_NS) as f64;
     let burn_rate_usd_per_hour = burn_cost / burn_elapsed_ns * 3600e9;
     let day_left_ns = ((day_minute + DAY_MINUTES) * MINUTE_NS).saturating_sub(now_unix_nano);
     let projected_day_usd = today_usd + burn_rate_usd_per_hour * day_left_ns as f64 / 3600e9;

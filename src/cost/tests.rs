@@ -49,8 +49,8 @@ fn fixture_spans(folder: &str) -> Vec<Span> {
     files
         .iter()
         .flat_map(|p| {
-            let req = ExportTraceServiceRequest::decode(std::fs::read(p).unwrap().as_slice())
-                .unwrap();
+            let req =
+                ExportTraceServiceRequest::decode(std::fs::read(p).unwrap().as_slice()).unwrap();
             normalize_traces(&req, &PriceTable::builtin()).spans
         })
         .collect()
@@ -85,10 +85,17 @@ fn assert_models_match_spans(report: &CostReport, spans: &[Span], what: &str) {
             "{what}: {}",
             m.model
         );
-        assert!(close(m.cost_usd.unwrap_or(0.0), cost), "{what}: {} {m:?}", m.model);
+        assert!(
+            close(m.cost_usd.unwrap_or(0.0), cost),
+            "{what}: {} {m:?}",
+            m.model
+        );
     }
     let total: f64 = want.values().map(|v| v.3).sum();
-    assert!(close(report.totals.cost_usd.unwrap_or(0.0), total), "{what}");
+    assert!(
+        close(report.totals.cost_usd.unwrap_or(0.0), total),
+        "{what}"
+    );
 }
 
 #[test]
@@ -111,7 +118,11 @@ fn fixtures_priced_by_hand() {
         ("openai-v2-events", 3, 0, 1),
         ("plain", 2, 0, 0),
     ] {
-        let chat = if cached > 0 { cached_chat } else { uncached_chat };
+        let chat = if cached > 0 {
+            cached_chat
+        } else {
+            uncached_chat
+        };
         let spans = fixture_spans(folder);
         let store = MemoryStore::new();
         // Newest first, then everything again (an exporter retrying).
@@ -129,10 +140,16 @@ fn fixtures_priced_by_hand() {
         );
         assert_eq!(report.totals.cache_read_tokens, cached * chats, "{folder}");
         assert!(
-            close(report.cache_savings_usd, (cached * chats) as f64 * saved_per_cached_token),
+            close(
+                report.cache_savings_usd,
+                (cached * chats) as f64 * saved_per_cached_token
+            ),
             "{folder}"
         );
-        assert_eq!(report.totals.unpriced_calls, 0, "{folder}: a failed call costs a known $0");
+        assert_eq!(
+            report.totals.unpriced_calls, 0,
+            "{folder}: a failed call costs a known $0"
+        );
         if embeddings > 0 {
             let emb = report
                 .by_model
@@ -145,14 +162,24 @@ fn fixtures_priced_by_hand() {
         let errors: u64 = report.by_model.iter().map(|m| m.errors).sum();
         assert_eq!(errors, 1, "{folder}");
         let failed = report.by_model.iter().find(|m| m.errors == 1).unwrap();
-        assert!(close(failed.error_rate, 1.0 / failed.calls as f64), "{folder}");
+        assert!(
+            close(failed.error_rate, 1.0 / failed.calls as f64),
+            "{folder}"
+        );
         assert_models_match_spans(&report, &spans, folder);
         // The agent's session holds the whole run's cost; one trace per row.
-        let sess = report.by_session.iter().find(|s| s.name == "sess-42").unwrap();
+        let sess = report
+            .by_session
+            .iter()
+            .find(|s| s.name == "sess-42")
+            .unwrap();
         assert!(sess.cost_usd.unwrap() > 0.0, "{folder}");
         assert_eq!(report.traces, store.stats(None).unwrap().traces, "{folder}");
         let top_cost: f64 = report.top_traces.iter().filter_map(|t| t.cost_usd).sum();
-        assert!(close(top_cost, want), "{folder}: every priced trace is in the top ten");
+        assert!(
+            close(top_cost, want),
+            "{folder}: every priced trace is in the top ten"
+        );
     }
 }
 
@@ -265,7 +292,10 @@ fn out_of_order_resent_and_parent_usage_count_once() {
     // children's minute no longer holds the trace (traces belong to their start).
     let later = load(&store, &PriceTable::empty(), Some(T0 + MIN), T0 + 2 * MIN).unwrap();
     assert!(later.by_session.is_empty() && later.top_traces.is_empty());
-    assert_eq!(later.totals.llm_calls, 2, "model rollups follow the spans' minutes");
+    assert_eq!(
+        later.totals.llm_calls, 2,
+        "model rollups follow the spans' minutes"
+    );
 }
 
 #[test]
@@ -292,7 +322,11 @@ fn top_ten_windows_series_and_burn_rate() {
     assert!(close(all.totals.cost_usd.unwrap(), 78.0));
     // Burn: the current minute and the four before hold traces 9..=12 (4 minutes
     // 30 s of time): 42 $ / 4.5 min = 560 $/h.
-    assert!(close(all.burn_rate_usd_per_hour, 560.0), "{}", all.burn_rate_usd_per_hour);
+    assert!(
+        close(all.burn_rate_usd_per_hour, 560.0),
+        "{}",
+        all.burn_rate_usd_per_hour
+    );
     // Today so far is everything (18:30 UTC); the rest of the day at the burn rate.
     let left_h = (24.0 * 60.0 - (19.0 * 60.0 + 0.5)) / 60.0;
     assert!(close(all.projected_day_usd, 78.0 + 560.0 * left_h));
@@ -306,12 +340,23 @@ fn top_ten_windows_series_and_burn_rate() {
     .unwrap();
     assert_eq!(w15.window, "15m");
     assert_eq!(w15.bucket_minutes, 1);
-    assert_eq!(w15.series.len(), 16, "15 minutes back to the minute now is in");
+    assert_eq!(
+        w15.series.len(),
+        16,
+        "15 minutes back to the minute now is in"
+    );
     let series_cost: f64 = w15.series.iter().map(|p| p.cost_usd).sum();
     assert!(close(series_cost, w15.totals.cost_usd.unwrap()));
-    assert_eq!(w15.series.last().unwrap().cost_usd, 0.0, "nothing this minute");
+    assert_eq!(
+        w15.series.last().unwrap().cost_usd,
+        0.0,
+        "nothing this minute"
+    );
     assert!(close(w15.series[w15.series.len() - 2].cost_usd, 12.0));
-    assert!(close(w15.burn_rate_usd_per_hour, all.burn_rate_usd_per_hour));
+    assert!(close(
+        w15.burn_rate_usd_per_hour,
+        all.burn_rate_usd_per_hour
+    ));
 
     let w5 = load(&store, &PriceTable::empty(), Some(now - 3 * MIN), now).unwrap();
     assert_eq!(w5.window, "3m");
@@ -320,7 +365,13 @@ fn top_ten_windows_series_and_burn_rate() {
     // Burn and projection do not depend on the window.
     assert!(close(w5.projected_day_usd, all.projected_day_usd));
 
-    let day = load(&store, &PriceTable::empty(), CostWindow::LastDay.since(now), now).unwrap();
+    let day = load(
+        &store,
+        &PriceTable::empty(),
+        CostWindow::LastDay.since(now),
+        now,
+    )
+    .unwrap();
     assert_eq!(day.bucket_minutes, 13);
     assert!(day.series.len() as u64 <= report::MAX_POINTS);
     let series_cost: f64 = day.series.iter().map(|p| p.cost_usd).sum();
@@ -362,7 +413,10 @@ fn demo_traffic_per_model_totals_are_the_sum_of_its_llm_spans() {
     let report = load(&store, &prices, None, T0 + 30 * MIN).unwrap();
     assert_models_match_spans(&report, &spans, "demo");
     assert!(report.by_model.len() >= 4, "{:?}", report.by_model);
-    assert!(report.totals.unpriced_calls > 0, "the unknown model stays unknown");
+    assert!(
+        report.totals.unpriced_calls > 0,
+        "the unknown model stays unknown"
+    );
     assert!(!report.by_user.is_empty() && !report.by_session.is_empty());
     assert!(!report.by_project.is_empty(), "LangSmith projects");
     let session_traces: u64 = report.by_session.iter().map(|s| s.traces).sum();
@@ -422,7 +476,10 @@ fn stats_json_and_the_cost_screen_agree() {
         }
     }
     assert_eq!(screen.by_session.len(), 2);
-    assert_eq!(stats["cache_savings_usd"].as_f64(), Some(screen.cache_savings_usd));
+    assert_eq!(
+        stats["cache_savings_usd"].as_f64(),
+        Some(screen.cache_savings_usd)
+    );
     let burn = stats["burn_rate_usd_per_hour"].as_f64().unwrap();
     // Both read at (almost) the same moment; the burn rate's divisor moves with time.
     assert!((burn - screen.burn_rate_usd_per_hour).abs() <= 0.01 * burn.max(1e-9));

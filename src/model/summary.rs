@@ -74,12 +74,14 @@ pub const USER_KEYS: &[&str] = &[
 
 /// The user of a span (see [`USER_KEYS`]); empty values do not count.
 pub fn user_of(span: &Span) -> Option<&str> {
-    [&span.attributes, &span.resource].into_iter().find_map(|attrs| {
-        USER_KEYS
-            .iter()
-            .find_map(|k| attrs.get(*k).and_then(|v| v.as_str()))
-            .filter(|u| !u.is_empty())
-    })
+    [&span.attributes, &span.resource]
+        .into_iter()
+        .find_map(|attrs| {
+            USER_KEYS
+                .iter()
+                .find_map(|k| attrs.get(*k).and_then(|v| v.as_str()))
+                .filter(|u| !u.is_empty())
+        })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -177,7 +177,9 @@ pub fn with_overrides_path(table: PriceTable, path: &Path) -> Result<PriceTable,
             source,
         })
     })?;
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
         table.with_overrides(&text)
     } else {
@@ -232,11 +234,23 @@ big = "acme-llm"
         assert!((acme.price.cache_read.unwrap() - 5e-7).abs() < 1e-18);
         // Replaced whole: the built-in cache-read rate is gone.
         let mini = t.lookup("openai/gpt-4o-mini", None).unwrap();
-        assert_eq!((mini.input, mini.output, mini.cache_read), (1e-6, 2e-6, None));
-        assert_eq!(t.lookup_entry("prod-chat-eu", None).unwrap().name, "gpt-4o-mini");
+        assert_eq!(
+            (mini.input, mini.output, mini.cache_read),
+            (1e-6, 2e-6, None)
+        );
+        assert_eq!(
+            t.lookup_entry("prod-chat-eu", None).unwrap().name,
+            "gpt-4o-mini"
+        );
         assert_eq!(t.lookup_entry("BIG", None).unwrap().name, "acme-llm");
         // The built-in table is untouched.
-        assert_eq!(PriceTable::builtin().lookup("gpt-4o-mini", None).unwrap().input, 1.5e-7);
+        assert_eq!(
+            PriceTable::builtin()
+                .lookup("gpt-4o-mini", None)
+                .unwrap()
+                .input,
+            1.5e-7
+        );
     }
 
     #[test]
@@ -272,11 +286,17 @@ big = "acme-llm"
         let t = user_prices(Some(&conf), Some(&flag)).unwrap();
         assert_eq!(t.lookup_entry("other", None).unwrap().name, "acme-llm");
         let missing = dir.path().join("absent.toml");
-        assert_eq!(user_prices(Some(&missing), None).unwrap().len(), PriceTable::builtin().len());
+        assert_eq!(
+            user_prices(Some(&missing), None).unwrap().len(),
+            PriceTable::builtin().len()
+        );
         let e = user_prices(None, Some(&missing)).unwrap_err().to_string();
         assert!(e.contains("absent.toml"), "{e}");
         std::fs::write(&conf, "[models.x]\nnope = 1\n").unwrap();
         let e = user_prices(Some(&conf), None).unwrap_err().to_string();
-        assert!(e.starts_with(&conf.display().to_string()) && e.contains("line 2"), "{e}");
+        assert!(
+            e.starts_with(&conf.display().to_string()) && e.contains("line 2"),
+            "{e}"
+        );
     }
 }

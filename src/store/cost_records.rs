@@ -316,24 +316,30 @@ pub struct CostData {
     pub top: Vec<TopTrace>,
 }
 
+/// Called with each record's key and value.
+type RecordVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<(), StoreError> + 'a;
+
 fn scan_from<B: Backend>(
     backend: &B,
     table: u8,
     since_minute: u64,
-    f: &mut dyn FnMut(&[u8], &[u8]) -> Result<(), StoreError>,
+    f: &mut RecordVisitor,
 ) -> Result<(), StoreError> {
     let mut start = vec![table];
     start.extend_from_slice(&since_minute.to_be_bytes());
     let mut err = None;
-    backend.scan(&start, &keys::prefix_end(&[table]), false, &mut |k, v| {
-        match f(k, v) {
+    backend.scan(
+        &start,
+        &keys::prefix_end(&[table]),
+        false,
+        &mut |k, v| match f(k, v) {
             Ok(()) => true,
             Err(e) => {
                 err = Some(e);
                 false
             }
-        }
-    })?;
+        },
+    )?;
     err.map_or(Ok(()), Err)
 }
 
@@ -356,7 +362,8 @@ pub fn read<B: Backend>(
     })?;
     scan_from(backend, GROUP, since, &mut |k, v| {
         if let Some((m, kind, name)) = parse_group_key(k) {
-            data.groups.push((m, kind, name, decode("group rollup", v)?));
+            data.groups
+                .push((m, kind, name, decode("group rollup", v)?));
         }
         Ok(())
     })?;

@@ -193,7 +193,11 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             outcome.changed_traces.push(*trace);
         }
 
-        cost_records::update(&self.backend, summaries.values().map(|(b, a)| (b, a)), &mut kv)?;
+        cost_records::update(
+            &self.backend,
+            summaries.values().map(|(b, a)| (b, a)),
+            &mut kv,
+        )?;
 
         for ((minute, service, model), add) in rollups {
             let key = keys::rollup(minute, &service, &model);

@@ -15,8 +15,8 @@ mod writer;
 
 use crate::model::{LogRecord, Span, TraceId, TraceSummary};
 
-pub use cost_records::{CostData, GroupKind, GroupRollup, TopTrace, rank as rank_top};
 pub use backend::{Backend, MemoryBackend, SledBackend, SledOptions};
+pub use cost_records::{CostData, GroupKind, GroupRollup, TopTrace, rank as rank_top};
 pub use kv_store::{KvTraceStore, MemoryStore, SledStore};
 pub use query::TraceQuery;
 pub use rollup::{ModelStats, Rollup, ServiceStats, Stats};

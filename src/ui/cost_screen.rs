@@ -47,7 +47,11 @@ impl CostTab {
     fn step(self, forward: bool) -> CostTab {
         let n = Self::ALL.len();
         let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0);
-        Self::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+        Self::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 

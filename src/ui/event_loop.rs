@@ -83,9 +83,9 @@ impl Loader {
             return;
         }
         self.cost_busy = true;
-        let delay = self
-            .cost_last
-            .map_or(Duration::ZERO, |t| COST_INTERVAL.saturating_sub(t.elapsed()));
+        let delay = self.cost_last.map_or(Duration::ZERO, |t| {
+            COST_INTERVAL.saturating_sub(t.elapsed())
+        });
         self.cost_last = Some(Instant::now() + delay);
         let (source, tx) = (self.source.clone(), self.tx.clone());
         tokio::spawn(async move {

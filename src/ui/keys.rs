@@ -136,7 +136,10 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
         ]),
         (Screen::Cost, _) => keys.extend([
             ("w", "window: 15m, 1h, 24h, all"),
-            ("Tab/S-Tab ←/→ 1-6", "models, services, projects, sessions, users, top traces"),
+            (
+                "Tab/S-Tab ←/→ 1-6",
+                "models, services, projects, sessions, users, top traces",
+            ),
             ("Enter", "open the top trace / the session's traces"),
             ("y", "copy the top trace's id"),
             ("Esc", "back"),

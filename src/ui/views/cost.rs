@@ -24,6 +24,8 @@ const LABEL_W: u16 = 20;
 
 /// A column: title, width (0 = flexible), right-aligned.
 type Col = (&'static str, u16, bool);
+/// A table's cells: text and style.
+type Cells = Vec<Vec<(String, Style)>>;
 
 fn money(c: Option<f64>, unpriced: u64, theme: &Theme) -> (String, Style) {
     match c {
@@ -96,7 +98,9 @@ fn fit_series(values: &[u64], width: usize) -> Vec<u64> {
     if values.len() >= width {
         return values[values.len() - width..].to_vec();
     }
-    (0..width).map(|c| values[c * values.len() / width]).collect()
+    (0..width)
+        .map(|c| values[c * values.len() / width])
+        .collect()
 }
 
 fn sparkline(
@@ -129,12 +133,7 @@ fn sparkline(
         Paragraph::new(lines),
         Rect::new(area.x, area.y, label_w, area.height),
     );
-    let chart = Rect::new(
-        area.x + label_w,
-        area.y,
-        area.width - label_w,
-        area.height,
-    );
+    let chart = Rect::new(area.x + label_w, area.y, area.width - label_w, area.height);
     let data = fit_series(values, chart.width as usize);
     let max = data.iter().copied().max().unwrap_or(0).max(1);
     frame.render_widget(Sparkline::default().data(data).max(max).style(style), chart);
@@ -194,7 +193,7 @@ fn table(
     frame: &mut Frame,
     area: Rect,
     cols: &[Col],
-    rows: Vec<Vec<(String, Style)>>,
+    rows: Cells,
     row_styles: Vec<Style>,
     selected: usize,
     theme: &Theme,
@@ -215,15 +214,18 @@ fn table(
         .skip(offset)
         .take(visible)
         .map(|(cells, style)| {
-            Row::new(cells.into_iter().zip(cols.iter().zip(&ws)).map(
-                |((s, st), (c, w))| {
-                    if c.2 {
-                        cell_right(&s, *w, st)
-                    } else {
-                        cell_left(&s, *w, st)
-                    }
-                },
-            ))
+            Row::new(
+                cells
+                    .into_iter()
+                    .zip(cols.iter().zip(&ws))
+                    .map(|((s, st), (c, w))| {
+                        if c.2 {
+                            cell_right(&s, *w, st)
+                        } else {
+                            cell_left(&s, *w, st)
+                        }
+                    }),
+            )
             .style(style)
         })
         .collect();
@@ -235,7 +237,7 @@ fn table(
     frame.render_stateful_widget(t, area, &mut state);
 }
 
-fn model_rows(r: &[ModelRow], wide: bool, theme: &Theme) -> (Vec<Col>, Vec<Vec<(String, Style)>>) {
+fn model_rows(r: &[ModelRow], wide: bool, theme: &Theme) -> (Vec<Col>, Cells) {
     let mut cols: Vec<Col> = vec![("MODEL", 0, false)];
     if wide {
         cols.push(("PROVIDER", 10, false));
@@ -254,7 +256,11 @@ fn model_rows(r: &[ModelRow], wide: bool, theme: &Theme) -> (Vec<Col>, Vec<Vec<(
     let rows = r
         .iter()
         .map(|m| {
-            let err_style = if m.errors > 0 { theme.error() } else { theme.dim() };
+            let err_style = if m.errors > 0 {
+                theme.error()
+            } else {
+                theme.dim()
+            };
             let mut cells = vec![(safe(&m.model), plain)];
             if wide {
                 cells.push((safe(m.provider.as_deref().unwrap_or("")), theme.dim()));
@@ -268,7 +274,10 @@ fn model_rows(r: &[ModelRow], wide: bool, theme: &Theme) -> (Vec<Col>, Vec<Vec<(
                 cells.push((text::tokens(m.input_tokens), theme.tokens()));
                 cells.push((text::tokens(m.output_tokens), theme.tokens()));
             } else {
-                cells.push((text::tokens(m.input_tokens + m.output_tokens), theme.tokens()));
+                cells.push((
+                    text::tokens(m.input_tokens + m.output_tokens),
+                    theme.tokens(),
+                ));
             }
             cells.push((text::tokens(m.cache_read_tokens), theme.dim()));
             cells.push(money(m.cost_usd, m.unpriced_calls, theme));
@@ -292,7 +301,7 @@ fn model_rows(r: &[ModelRow], wide: bool, theme: &Theme) -> (Vec<Col>, Vec<Vec<(
 fn share_bar(share: f64, width: usize) -> String {
     let eighths = (share.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push([' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8]);
     }
     s
@@ -305,7 +314,7 @@ fn group_rows(
     total: f64,
     wide: bool,
     theme: &Theme,
-) -> (Vec<Col>, Vec<Vec<(String, Style)>>) {
+) -> (Vec<Col>, Cells) {
     let mut cols: Vec<Col> = vec![
         (name, 0, false),
         (count, 7, true),
@@ -321,7 +330,11 @@ fn group_rows(
         .iter()
         .map(|g| {
             let n = if count == "SPANS" { g.spans } else { g.traces };
-            let err_style = if g.errors > 0 { theme.error() } else { theme.dim() };
+            let err_style = if g.errors > 0 {
+                theme.error()
+            } else {
+                theme.dim()
+            };
             let mut cells = vec![
                 (safe(&g.name), Style::new()),
                 (n.to_string(), Style::new()),
@@ -345,7 +358,7 @@ fn group_rows(
     (cols, rows)
 }
 
-fn top_rows(app: &App, r: &[TopRow], theme: &Theme) -> (Vec<Col>, Vec<Vec<(String, Style)>>, Vec<Style>) {
+fn top_rows(app: &App, r: &[TopRow], theme: &Theme) -> (Vec<Col>, Cells, Vec<Style>) {
     let cols: Vec<Col> = vec![
         ("!", 1, false),
         ("COST", 10, true),

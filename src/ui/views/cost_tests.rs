@@ -113,23 +113,82 @@ pub fn report() -> CostReport {
         let t = 10 + i;
         let user = ["ana@example.com", "bo@example.com", "chen@example.com"][usize::from(i % 3)];
         let session = format!("sess-{:02}", i % 4);
-        spans.push(root(t, m, "agent.run", "weather-agent", Some(&session), Some(user)));
+        spans.push(root(
+            t,
+            m,
+            "agent.run",
+            "weather-agent",
+            Some(&session),
+            Some(user),
+        ));
         let cached = if i % 2 == 0 { 1_024 } else { 0 };
-        spans.push(call(t, 2, m, "weather-agent", "gpt-4o-mini-2024-07-18", (1_800 + 90 * m, 140, cached), false, &p));
-        spans.push(call(t, 3, m, "weather-agent", "gpt-4o-mini-2024-07-18", (2_100 + 60 * m, 210, cached), i == 7, &p));
+        spans.push(call(
+            t,
+            2,
+            m,
+            "weather-agent",
+            "gpt-4o-mini-2024-07-18",
+            (1_800 + 90 * m, 140, cached),
+            false,
+            &p,
+        ));
+        spans.push(call(
+            t,
+            3,
+            m,
+            "weather-agent",
+            "gpt-4o-mini-2024-07-18",
+            (2_100 + 60 * m, 210, cached),
+            i == 7,
+            &p,
+        ));
         if i % 3 == 0 {
-            let mut r = root(40 + i, m, "support.triage", "support-bot", None, Some("dee@example.com"));
+            let mut r = root(
+                40 + i,
+                m,
+                "support.triage",
+                "support-bot",
+                None,
+                Some("dee@example.com"),
+            );
             r.project = Some("support-prod".into());
             spans.push(r);
-            spans.push(call(40 + i, 2, m, "support-bot", "claude-sonnet-4-5-20250929", (6_200, 480, 0), false, &p));
+            spans.push(call(
+                40 + i,
+                2,
+                m,
+                "support-bot",
+                "claude-sonnet-4-5-20250929",
+                (6_200, 480, 0),
+                false,
+                &p,
+            ));
         }
         if i % 4 == 1 {
             spans.push(root(60 + i, m, "index.batch", "indexer", None, None));
-            spans.push(call(60 + i, 2, m, "indexer", "text-embedding-3-small", (48_000, 0, 0), false, &p));
+            spans.push(call(
+                60 + i,
+                2,
+                m,
+                "indexer",
+                "text-embedding-3-small",
+                (48_000, 0, 0),
+                false,
+                &p,
+            ));
         }
     }
     spans.push(root(90, 13, "chat llama3.1:8b", "local-ollama", None, None));
-    spans.push(call(90, 2, 13, "local-ollama", "llama3.1:8b", (1_024, 2_311, 0), false, &p));
+    spans.push(call(
+        90,
+        2,
+        13,
+        "local-ollama",
+        "llama3.1:8b",
+        (1_024, 2_311, 0),
+        false,
+        &p,
+    ));
     store
         .write(&IngestBatch {
             spans,
@@ -166,9 +225,15 @@ fn cost_screen_models() {
         let app = cost_app(w, h);
         let t = screen(&app, &full());
         let all = all_text(&t, h);
-        assert!(text_row(&t, 0).contains("cost & tokens · last 15m"), "{all}");
+        assert!(
+            text_row(&t, 0).contains("cost & tokens · last 15m"),
+            "{all}"
+        );
         assert!(all.contains("burn "), "{all}");
-        assert!(all.contains("cost / 1m") && all.contains("tokens / 1m"), "{all}");
+        assert!(
+            all.contains("cost / 1m") && all.contains("tokens / 1m"),
+            "{all}"
+        );
         assert!(all.contains("gpt-4o-mini-2024-07-18"), "{all}");
         assert!(all.contains("4.2%"), "one failed call in 24: {all}");
         assert!(
@@ -177,7 +242,10 @@ fn cost_screen_models() {
         );
         // The unknown model's cost is unknown, not $0.
         let llama = all.lines().find(|l| l.contains("llama3.1:8b")).unwrap();
-        assert!(llama.trim_end().ends_with('?') || llama.contains(" ? "), "{llama}");
+        assert!(
+            llama.trim_end().ends_with('?') || llama.contains(" ? "),
+            "{llama}"
+        );
         insta::assert_snapshot!(format!("cost_models_{w}x{h}"), t.backend());
     }
 }
@@ -264,10 +332,11 @@ fn keys_window_enter_and_esc() {
     app.update(Action::Key(Key::Esc));
     assert_eq!(app.screen, Screen::Sessions);
     // Not watched off-screen without an hourly budget.
-    assert!(!app
-        .update(Action::ChangedMany)
-        .iter()
-        .any(|e| matches!(e, Effect::LoadCost(_))));
+    assert!(
+        !app.update(Action::ChangedMany)
+            .iter()
+            .any(|e| matches!(e, Effect::LoadCost(_)))
+    );
 }
 
 #[test]
@@ -316,7 +385,10 @@ fn hostile_names_stay_escaped() {
         let t = screen(&app, &full());
         for cell in &t.backend().buffer().content {
             assert!(
-                !cell.symbol().chars().any(|c| c.is_control() || c == '\u{202e}'),
+                !cell
+                    .symbol()
+                    .chars()
+                    .any(|c| c.is_control() || c == '\u{202e}'),
                 "{:?}",
                 cell.symbol()
             );
@@ -341,5 +413,8 @@ fn trace_list_rows_over_a_trace_budget_are_flagged() {
     // support.triage (190.6k tokens) and the unpriced llama call (13.3k tokens).
     assert_eq!(flagged.len(), 2, "{rows:#?}");
     assert!(flagged[0].contains("support.triage") && flagged[0].contains("!$1.93"));
-    assert!(flagged[1].contains("!?"), "an unknown cost over the token budget");
+    assert!(
+        flagged[1].contains("!?"),
+        "an unknown cost over the token budget"
+    );
 }
