@@ -136,7 +136,7 @@ pub struct CostReport {
 
 /// A window's label from its start: the preset's, else its length (`90m`, `2h`).
 pub fn window_label(since_unix_nano: Option<u64>, now_unix_nano: u64) -> String {
-    let Some(since) = since_unix_nano else {
+    let Some(since) = since_unix_nano.filter(|s| *s > 0) else {
         return "all".into();
     };
     let minutes = (now_unix_nano.saturating_sub(since) + MINUTE_NS / 2) / MINUTE_NS;
