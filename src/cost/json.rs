@@ -25,7 +25,8 @@ fn group_json(rows: &[GroupRow], key: &str) -> Value {
 impl CostReport {
     /// `stats --json`: `Stats::to_json` plus the window, error rates and cache
     /// savings per model, the project/session/user tables, cache savings, burn rate,
-    /// the day's projection, the series and the top traces.
+    /// today's cost and the day's projection, and the top traces. The per-bucket
+    /// series stays out: it moves with the clock even when nothing new arrives.
     pub fn to_stats_json(&self) -> Value {
         let mut v = self.stats.to_json();
         let Some(obj) = v.as_object_mut() else {
@@ -44,7 +45,6 @@ impl CostReport {
         }
         let extra = json!({
             "window": self.window,
-            "now_unix_nano": self.now_unix_nano,
             "priced_calls": self.totals.priced_calls,
             "by_project": group_json(&self.by_project, "project"),
             "by_session": group_json(&self.by_session, "session"),
@@ -54,13 +54,6 @@ impl CostReport {
             "burn_rate_usd_per_hour": self.burn_rate_usd_per_hour,
             "today_usd": self.today_usd,
             "projected_day_usd": self.projected_day_usd,
-            "bucket_minutes": self.bucket_minutes,
-            "series": self.series.iter().map(|p| json!({
-                "start_unix_nano": p.start_unix_nano,
-                "llm_calls": p.llm_calls,
-                "tokens": p.tokens,
-                "cost_usd": p.cost_usd,
-            })).collect::<Vec<_>>(),
             "top_traces": self.top_traces.iter().map(|t| json!({
                 "trace_id": t.trace_id,
                 "start_unix_nano": t.start_unix_nano,
