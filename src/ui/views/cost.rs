@@ -11,11 +11,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Sparkline, Table, TableState};
 
+use super::cost_tables::{group_rows, model_rows, top_rows};
 use super::{cell_left, cell_right};
-use crate::cost::{CostReport, GroupRow, ModelRow, TopRow};
+use crate::cost::CostReport;
 use crate::ui::app::App;
 use crate::ui::cost_screen::CostTab;
-use crate::ui::text::{self, safe};
+use crate::ui::text;
 use crate::ui::theme::Theme;
 
 const SEP: &str = " · ";
@@ -23,11 +24,11 @@ const SEP: &str = " · ";
 const LABEL_W: u16 = 20;
 
 /// A column: title, width (0 = flexible), right-aligned.
-type Col = (&'static str, u16, bool);
+pub(super) type Col = (&'static str, u16, bool);
 /// A table's cells: text and style.
-type Cells = Vec<Vec<(String, Style)>>;
+pub(super) type Cells = Vec<Vec<(String, Style)>>;
 
-fn money(c: Option<f64>, unpriced: u64, theme: &Theme) -> (String, Style) {
+pub(super) fn money(c: Option<f64>, unpriced: u64, theme: &Theme) -> (String, Style) {
     match c {
         None if unpriced > 0 => ("?".into(), theme.warning()),
         None => (String::new(), Style::new()),
@@ -36,7 +37,8 @@ fn money(c: Option<f64>, unpriced: u64, theme: &Theme) -> (String, Style) {
     }
 }
 
-fn headline(r: &CostReport, theme: &Theme) -> [Line<'static>; 2] {
+/// The two headline lines; narrow terminals drop the token split and cached count.
+fn headline(r: &CostReport, wide: bool, theme: &Theme) -> [Line<'static>; 2] {
     let t = &r.totals;
     let sep = || Span::styled(SEP, theme.dim());
     let (cost, cost_style) = match t.cost_usd {
@@ -56,12 +58,16 @@ fn headline(r: &CostReport, theme: &Theme) -> [Line<'static>; 2] {
         Span::raw(format!("{} calls", t.llm_calls)),
         sep(),
         Span::styled(
-            format!(
-                "{} tok ({} in / {} out)",
-                text::tokens(t.input_tokens + t.output_tokens),
-                text::tokens(t.input_tokens),
-                text::tokens(t.output_tokens)
-            ),
+            if wide {
+                format!(
+                    "{} tok ({} in / {} out)",
+                    text::tokens(t.input_tokens + t.output_tokens),
+                    text::tokens(t.input_tokens),
+                    text::tokens(t.output_tokens)
+                )
+            } else {
+                format!("{} tok", text::tokens(t.input_tokens + t.output_tokens))
+            },
             theme.tokens(),
         ),
         sep(),
@@ -80,11 +86,15 @@ fn headline(r: &CostReport, theme: &Theme) -> [Line<'static>; 2] {
             text::cost(Some(r.projected_day_usd))
         )),
         sep(),
-        Span::raw(format!(
-            "cache saved {} ({} tok)",
-            text::cost(Some(r.cache_savings_usd)),
-            text::tokens(t.cache_read_tokens)
-        )),
+        Span::raw(if wide {
+            format!(
+                "cache saved {} ({} tok)",
+                text::cost(Some(r.cache_savings_usd)),
+                text::tokens(t.cache_read_tokens)
+            )
+        } else {
+            format!("cache saved {}", text::cost(Some(r.cache_savings_usd)))
+        }),
     ];
     [Line::from(first), Line::from(second)]
 }
@@ -237,161 +247,6 @@ fn table(
     frame.render_stateful_widget(t, area, &mut state);
 }
 
-fn model_rows(r: &[ModelRow], wide: bool, theme: &Theme) -> (Vec<Col>, Cells) {
-    let mut cols: Vec<Col> = vec![("MODEL", 0, false)];
-    if wide {
-        cols.push(("PROVIDER", 10, false));
-    }
-    cols.extend([("CALLS", 6, true), ("ERR", 5, true), ("ERR%", 6, true)]);
-    if wide {
-        cols.extend([("INPUT", 8, true), ("OUTPUT", 8, true)]);
-    } else {
-        cols.push(("TOKENS", 7, true));
-    }
-    cols.extend([("CACHED", 7, true), ("COST", 10, true)]);
-    if wide {
-        cols.extend([("SAVED", 9, true), ("AVG", 7, true)]);
-    }
-    let plain = Style::new();
-    let rows = r
-        .iter()
-        .map(|m| {
-            let err_style = if m.errors > 0 {
-                theme.error()
-            } else {
-                theme.dim()
-            };
-            let mut cells = vec![(safe(&m.model), plain)];
-            if wide {
-                cells.push((safe(m.provider.as_deref().unwrap_or("")), theme.dim()));
-            }
-            cells.extend([
-                (m.calls.to_string(), plain),
-                (m.errors.to_string(), err_style),
-                (format!("{:.1}%", m.error_rate * 100.0), err_style),
-            ]);
-            if wide {
-                cells.push((text::tokens(m.input_tokens), theme.tokens()));
-                cells.push((text::tokens(m.output_tokens), theme.tokens()));
-            } else {
-                cells.push((
-                    text::tokens(m.input_tokens + m.output_tokens),
-                    theme.tokens(),
-                ));
-            }
-            cells.push((text::tokens(m.cache_read_tokens), theme.dim()));
-            cells.push(money(m.cost_usd, m.unpriced_calls, theme));
-            if wide {
-                cells.push(match m.cache_savings_usd {
-                    Some(s) => (text::cost(Some(s)), theme.ok()),
-                    None => ("·".into(), theme.dim()),
-                });
-                cells.push((
-                    m.mean_latency_ms.map(text::duration_ms).unwrap_or_default(),
-                    theme.dim(),
-                ));
-            }
-            cells
-        })
-        .collect();
-    (cols, rows)
-}
-
-/// A bar of `share` (0..1) in `width` cells.
-fn share_bar(share: f64, width: usize) -> String {
-    let eighths = (share.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
-    let mut s = "█".repeat(eighths / 8);
-    if !eighths.is_multiple_of(8) {
-        s.push([' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8]);
-    }
-    s
-}
-
-fn group_rows(
-    r: &[GroupRow],
-    name: &'static str,
-    count: &'static str,
-    total: f64,
-    wide: bool,
-    theme: &Theme,
-) -> (Vec<Col>, Cells) {
-    let mut cols: Vec<Col> = vec![
-        (name, 0, false),
-        (count, 7, true),
-        ("LLM", 5, true),
-        ("ERR", 5, true),
-        ("TOKENS", 7, true),
-        ("COST", 10, true),
-    ];
-    if wide {
-        cols.push(("SHARE", 16, false));
-    }
-    let rows = r
-        .iter()
-        .map(|g| {
-            let n = if count == "SPANS" { g.spans } else { g.traces };
-            let err_style = if g.errors > 0 {
-                theme.error()
-            } else {
-                theme.dim()
-            };
-            let mut cells = vec![
-                (safe(&g.name), Style::new()),
-                (n.to_string(), Style::new()),
-                (g.llm_calls.to_string(), Style::new()),
-                (g.errors.to_string(), err_style),
-                (text::tokens(g.tokens()), theme.tokens()),
-                money(g.cost_usd, g.unpriced_calls, theme),
-            ];
-            if wide {
-                let share = match g.cost_usd {
-                    Some(c) if total > 0.0 => c / total,
-                    _ => 0.0,
-                };
-                cells.push((share_bar(share, 11), theme.cost()));
-                let last = cells.len() - 1;
-                cells[last].0 = format!("{:<11} {:>3.0}%", cells[last].0, share * 100.0);
-            }
-            cells
-        })
-        .collect();
-    (cols, rows)
-}
-
-fn top_rows(app: &App, r: &[TopRow], theme: &Theme) -> (Vec<Col>, Cells, Vec<Style>) {
-    let cols: Vec<Col> = vec![
-        ("!", 1, false),
-        ("COST", 10, true),
-        ("TOKENS", 7, true),
-        ("LLM", 4, true),
-        ("UTC", 8, false),
-        ("ROOT", 0, false),
-        ("SERVICE", 0, false),
-    ];
-    let mut styles = Vec::new();
-    let rows = r
-        .iter()
-        .map(|t| {
-            let over = app.budgets.trace_over(t.cost_usd, t.tokens);
-            styles.push(if over { theme.warning() } else { Style::new() });
-            vec![
-                if over {
-                    ("!".to_string(), theme.error())
-                } else {
-                    (String::new(), Style::new())
-                },
-                money(t.cost_usd, t.unpriced_calls, theme),
-                (text::tokens(t.tokens), theme.tokens()),
-                (t.llm_calls.to_string(), Style::new()),
-                (text::clock(t.start_unix_nano), theme.dim()),
-                (safe(&t.root_name), Style::new()),
-                (safe(&t.service), theme.dim()),
-            ]
-        })
-        .collect();
-    (cols, rows, styles)
-}
-
 fn empty_message(app: &App) -> String {
     let when = match app.cost.window.minutes() {
         Some(_) => format!("in the last {}", app.cost.window.label()),
@@ -425,7 +280,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         y += h;
         rect
     };
-    let [first, second] = headline(r, theme);
+    let [first, second] = headline(r, area.width >= 100, theme);
     frame.render_widget(Paragraph::new(first), take(1));
     frame.render_widget(Paragraph::new(second), take(1));
     let spark_h = match area.height {

@@ -6,6 +6,7 @@
 
 pub mod chrome;
 pub mod cost;
+mod cost_tables;
 pub mod first_run;
 pub mod help;
 pub mod sessions;
