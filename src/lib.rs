@@ -8,6 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod cost;
 pub mod data_dir;
 pub mod demo;
 pub mod ingest;

@@ -56,7 +56,9 @@ impl TraceSource for LocalSource {
     }
 
     fn stats(&self, since_unix_nano: Option<u64>) -> Result<Value, SourceError> {
-        Ok(self.store.stats(since_unix_nano)?.to_json())
+        let now = crate::util::now_unix_nano();
+        let report = crate::cost::load(self.store.as_ref(), &self.prices, since_unix_nano, now)?;
+        Ok(report.to_stats_json())
     }
 }
 

@@ -36,6 +36,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/v1/stats", get(stats))
         .route("/api/v1/ui/traces", get(ui_traces))
         .route("/api/v1/ui/traces/{id}", get(ui_trace))
+        .route("/api/v1/ui/cost", get(ui_cost))
         .route("/api/v1/live", get(live))
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -126,6 +127,33 @@ async fn ui_trace(State(st): State<ApiState>, Path(id): Path<String>) -> Respons
     match blocking(move || Ok(trace_detail(source.store.as_ref(), id, &source.prices)?)).await {
         Ok(Some(v)) => Json(v).into_response(),
         Ok(None) => api_error(StatusCode::NOT_FOUND, format!("no trace {id}")),
+        Err(r) => r,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CostParams {
+    window: Option<String>,
+}
+
+/// The cost panel's report for `window` (`15m`, `1h`, `24h`, `all`; default 15m) in
+/// the program's own serde form (for `attach`).
+async fn ui_cost(State(st): State<ApiState>, Query(p): Query<CostParams>) -> Response {
+    let window = match p.window.as_deref() {
+        None => crate::cost::CostWindow::default(),
+        Some(w) => match crate::cost::CostWindow::parse(w) {
+            Some(w) => w,
+            None => {
+                return api_error(
+                    StatusCode::BAD_REQUEST,
+                    "window must be one of 15m, 1h, 24h, all",
+                );
+            }
+        },
+    };
+    let source = st.source.clone();
+    match blocking(move || crate::ui::source::UiSource::cost(&source, window)).await {
+        Ok(v) => Json(v).into_response(),
         Err(r) => r,
     }
 }

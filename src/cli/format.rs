@@ -9,16 +9,16 @@ use serde_json::Value;
 
 use crate::util::{format_utc, sanitize_for_terminal};
 
-fn s(v: &Value) -> String {
+pub(super) fn s(v: &Value) -> String {
     sanitize_for_terminal(v.as_str().unwrap_or("")).replace(['\n', '\t'], " ")
 }
 
-fn u(v: &Value) -> u64 {
+pub(super) fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or(0)
 }
 
 /// Cuts to `width` characters with an ellipsis.
-fn fit(text: &str, width: usize) -> String {
+pub(super) fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         text.to_string()
     } else {

@@ -1,6 +1,7 @@
 //! The command line (clap): thin — every command is a library call plus printing.
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
+mod cost_cmd;
 mod format;
 mod query_cmds;
 mod security;
@@ -64,6 +65,9 @@ pub struct CommonArgs {
     /// CA certificate (PEM) to trust when talking to an instance over https
     #[arg(long, global = true, env = "SPANLENS_TLS_CA", value_name = "PEM")]
     pub tls_ca: Option<PathBuf>,
+    /// Price overrides (TOML, or JSON if it ends in .json); read after prices.toml in the config dir
+    #[arg(long, global = true)]
+    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +80,8 @@ pub enum Command {
     Trace(TraceArgs),
     /// Totals by model and service
     Stats(StatsArgs),
+    /// Cost panel tables: by model, service, project, session, user; burn rate; top traces
+    Cost(CostArgs),
     /// The TUI against a running instance (local, or through `ssh -L`)
     Attach(AttachArgs),
     /// Send realistic synthetic LLM traffic to an instance (until Ctrl-C or --count)
@@ -160,6 +166,15 @@ pub struct StatsArgs {
     pub since: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Window (e.g. 15m, 1h, 24h); default: everything stored
+    #[arg(long)]
+    pub since: Option<String>,
+}
+
 /// Errors a command reports to the user (exit code 1; usage errors exit 2 via clap).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -185,10 +200,14 @@ pub enum CliError {
     Server(#[from] ServerError),
     #[error(transparent)]
     Source(#[from] SourceError),
-    #[error("{0}")]
-    Usage(String),
+    #[error(transparent)]
+    Prices(#[from] crate::pricing::PricesFileError),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Budgets(#[from] crate::cost::BudgetError),
+    #[error("{0}")]
+    Usage(String),
     #[error(
         "refusing to listen on {addr} (not loopback) without a token: anyone who can reach it \
          could read and write traces. Set --token / --token-file, or pass --allow-insecure"
@@ -220,6 +239,7 @@ pub fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
         Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
+        Some(Command::Cost(args)) => cost_cmd::cost_cmd(&cli.common, &args),
     }
 }
 

@@ -8,13 +8,12 @@ use super::serve::{open_store, resolve_data_dir};
 use super::{CliError, CommonArgs, StatsArgs, TraceArgs, TracesArgs, format};
 use crate::data_dir::{OwnerLock, pid_alive};
 use crate::model::TraceId;
-use crate::pricing::PriceTable;
 use crate::query::{LocalSource, TraceSource};
 use crate::store::TraceQuery;
 use crate::util::{now_unix_nano, parse_duration};
 
 /// The API of a live owner, else the store itself.
-fn open_source(common: &CommonArgs) -> Result<Box<dyn TraceSource>, CliError> {
+pub(super) fn open_source(common: &CommonArgs) -> Result<Box<dyn TraceSource>, CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
         let client = super::api_client(common, &lock.api_url)?;
@@ -25,11 +24,11 @@ fn open_source(common: &CommonArgs) -> Result<Box<dyn TraceSource>, CliError> {
     let store = open_store(&dir, 64)?;
     Ok(Box::new(LocalSource {
         store: Arc::new(store),
-        prices: Arc::new(PriceTable::builtin()),
+        prices: Arc::new(super::cost_cmd::load_prices(common)?),
     }))
 }
 
-fn since(text: &Option<String>) -> Result<Option<u64>, CliError> {
+pub(super) fn since(text: &Option<String>) -> Result<Option<u64>, CliError> {
     text.as_deref()
         .map(|t| {
             parse_duration(t)
@@ -39,7 +38,7 @@ fn since(text: &Option<String>) -> Result<Option<u64>, CliError> {
         .transpose()
 }
 
-fn print_json(v: &serde_json::Value) -> Result<(), CliError> {
+pub(super) fn print_json(v: &serde_json::Value) -> Result<(), CliError> {
     println!(
         "{}",
         serde_json::to_string_pretty(v).map_err(|e| CliError::Usage(e.to_string()))?

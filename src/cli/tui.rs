@@ -9,7 +9,6 @@ use tokio::sync::{mpsc, oneshot};
 use super::serve::{bind_and_lock, resolve_data_dir, take_data_dir};
 use super::{CliError, CommonArgs, ServeArgs};
 use crate::data_dir::{OwnerLock, pid_alive};
-use crate::pricing::PriceTable;
 use crate::query::LocalSource;
 use crate::server;
 use crate::store::{TraceStore, live_channel};
@@ -22,6 +21,7 @@ async fn run_ui(
     source: Arc<dyn UiSource>,
     info: SourceInfo,
     greeting: Option<String>,
+    budgets: crate::cost::Budgets,
     feed: impl FnOnce(mpsc::UnboundedSender<crate::ui::Action>),
 ) -> Result<(), CliError> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -31,6 +31,7 @@ async fn run_ui(
     let size = term.size()?;
     let mut app = App::new(info, size.width, size.height);
     app.message = greeting;
+    app.budgets = budgets;
     let result = event_loop::run(
         &mut term,
         &mut app,
@@ -63,6 +64,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
             }
         }
     };
+    let budgets = super::cost_cmd::load_budgets(common)?;
     let client = super::api_client(common, &url)?;
     if !client.is_alive(Duration::from_secs(3)) {
         return Err(CliError::Usage(format!(
@@ -80,6 +82,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
         Arc::new(client.clone()),
         info,
         Some("attached: quitting leaves the server running".into()),
+        budgets,
         move |tx| forward_remote(client, tx),
     ))
 }
@@ -95,11 +98,12 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         }
     }
     let (config, mut opts) = super::serve::prepare(common, args)?;
+    let prices = Arc::new(super::cost_cmd::load_prices(common)?);
+    let budgets = super::cost_cmd::load_budgets(common)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let prices = Arc::new(PriceTable::builtin());
     let result = runtime.block_on(async {
         let l = bind_and_lock(common, &dir, opts.tls.is_some()).await?;
         super::security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
@@ -131,7 +135,7 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
             prices: prices.clone(),
         });
         let subscription = live.subscribe();
-        let ui = run_ui(source, info, Some(greeting), move |tx| {
+        let ui = run_ui(source, info, Some(greeting), budgets, move |tx| {
             forward_local(subscription, tx)
         })
         .await;

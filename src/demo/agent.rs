@@ -81,6 +81,7 @@ pub(super) fn build(rng: &mut DemoRng, now: u64, turn: &Turn) -> DemoTrace {
         .str("gen_ai.provider.name", "openai")
         .str("gen_ai.request.model", MODEL)
         .str("session.id", &turn.session_id)
+        .str("user.id", super::genai::user_of_session(&turn.session_id))
         .int("app.session.turn", u64::from(turn.index) + 1);
     let call = Call {
         operation: "chat",

@@ -78,6 +78,10 @@ pub(super) fn streamed(rng: &mut DemoRng, now: u64, turn: &Turn) -> DemoTrace {
     let first_token = start + ms(rng.range(150, 650)).min(d / 2);
     tb.at(chat)
         .str("gen_ai.conversation.id", &turn.session_id)
+        .str(
+            "enduser.id",
+            super::genai::user_of_session(&turn.session_id),
+        )
         .int("gen_ai.request.max_tokens", 1024)
         .event("First Token Stream Event", first_token, vec![]);
     let end = start + d;

@@ -115,3 +115,16 @@ pub(super) fn chatcmpl_id(rng: &mut DemoRng) -> String {
 pub(super) fn call_id(rng: &mut DemoRng) -> String {
     format!("call_{}", rng.alnum(24))
 }
+
+/// The demo user behind a session (stable per session, no randomness used), so the
+/// cost panel's by-user table has something to show.
+pub fn user_of_session(session: &str) -> &'static str {
+    const USERS: [&str; 4] = [
+        "ana@example.com",
+        "bo@example.com",
+        "chen@example.com",
+        "dee@example.com",
+    ];
+    let sum: u32 = session.bytes().map(u32::from).sum();
+    USERS[sum as usize % USERS.len()]
+}

@@ -62,6 +62,28 @@ impl EvalSummary {
     }
 }
 
+/// Attributes naming the user a span ran for, first match wins: OTel's `user.id`
+/// (also OpenInference's), the older `enduser.id`, LangSmith metadata, traceloop's
+/// association properties. Span attributes first, then the resource's.
+pub const USER_KEYS: &[&str] = &[
+    "user.id",
+    "enduser.id",
+    "langsmith.metadata.user_id",
+    "traceloop.association.properties.user_id",
+];
+
+/// The user of a span (see [`USER_KEYS`]); empty values do not count.
+pub fn user_of(span: &Span) -> Option<&str> {
+    [&span.attributes, &span.resource]
+        .into_iter()
+        .find_map(|attrs| {
+            USER_KEYS
+                .iter()
+                .find_map(|k| attrs.get(*k).and_then(|v| v.as_str()))
+                .filter(|u| !u.is_empty())
+        })
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceSummary {
     pub trace_id: TraceId,
@@ -71,6 +93,8 @@ pub struct TraceSummary {
     pub service: String,
     pub project: Option<String>,
     pub session: Option<String>,
+    /// The user the trace ran for (see [`USER_KEYS`]), for the cost panel's by-user table.
+    pub user: Option<String>,
     pub start_unix_nano: u64,
     pub end_unix_nano: u64,
     pub span_count: u64,
@@ -98,6 +122,7 @@ impl TraceSummary {
             service: String::new(),
             project: None,
             session: None,
+            user: None,
             start_unix_nano: u64::MAX,
             end_unix_nano: 0,
             span_count: 0,
@@ -148,6 +173,11 @@ impl TraceSummary {
             && let Some(p) = &span.project
         {
             self.project = Some(p.clone());
+        }
+        if (self.user.is_none() || is_root)
+            && let Some(u) = user_of(span)
+        {
+            self.user = Some(u.to_string());
         }
         let Some(llm) = &span.llm else { return };
         for eval in &llm.evals {
@@ -204,6 +234,7 @@ impl TraceSummary {
             "service": self.service,
             "project": self.project,
             "session": self.session,
+            "user": self.user,
             "start_unix_nano": self.start_unix_nano,
             "end_unix_nano": self.end_unix_nano,
             "duration_ms": self.duration_ms(),

@@ -5,7 +5,8 @@
 //! `scripts/build-prices.py`). It is embedded with `include_str!` and parsed once;
 //! [`PriceTable::builtin`] then costs two `Arc` clones. A user file can add or
 //! replace models and map aliases such as Azure deployment names to models
-//! ([`PriceTable::with_overrides`]; format in `load.rs`). How a span's model name
+//! ([`PriceTable::with_overrides`]; format in `load.rs`; the TOML form users write,
+//! `prices.toml` or `--prices FILE`, in `overrides_toml.rs`). How a span's model name
 //! finds its row is in `matching.rs`; lookups are memoized per (provider, name), so
 //! [`PriceTable::cost_of`] is a hash lookup on the ingest hot path.
 //!
@@ -31,11 +32,15 @@
 
 mod load;
 mod matching;
+mod overrides_toml;
 mod table;
 
 use crate::model::LlmFacet;
 
 pub use load::PriceError;
+pub use overrides_toml::{
+    PricesFileError, default_prices_path, user_prices, with_overrides_path, with_toml_overrides,
+};
 pub use table::{PriceMatch, PriceTable};
 
 /// Per-token prices of one model.

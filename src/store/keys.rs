@@ -31,6 +31,9 @@ pub const PER_TRACE_TABLES: &[u8] = &[SPAN, SPAN_SEEN, LOG];
 /// Tables keyed by time first (8 bytes BE after the prefix): retention drops the
 /// records older than the oldest trace kept.
 pub const TIME_KEYED_TABLES: &[u8] = &[UNLINKED_LOG, METRICS];
+/// Tables keyed by minute first (8 bytes BE): rollups and the cost panel's group
+/// rollups and top traces (`cost_records.rs`); retention drops older minutes.
+pub const MINUTE_KEYED_TABLES: &[u8] = &[ROLLUP, b'G', b'K'];
 
 pub const META_SCHEMA: &[u8] = b"Mschema";
 pub const META_COUNTS: &[u8] = b"Mcounts";

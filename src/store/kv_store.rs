@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::backend::KvBatch;
+use super::cost_records::{self, CostData};
 use super::retention::{Evicted, RetentionPolicy};
 use super::rollup::{Rollup, rollup_key_of};
 use super::{
@@ -196,6 +197,12 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             outcome.changed_traces.push(*trace);
         }
 
+        cost_records::update(
+            &self.backend,
+            summaries.values().map(|(b, a)| (b, a)),
+            &mut kv,
+        )?;
+
         for ((minute, service, model), add) in rollups {
             let key = keys::rollup(minute, &service, &model);
             let mut r: Rollup = match self.backend.get(&key)? {
@@ -359,5 +366,26 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
 
     fn evict(&self, policy: &RetentionPolicy, now_unix_nano: u64) -> Result<Evicted, StoreError> {
         self.evict_by_policy(policy, now_unix_nano)
+    }
+
+    fn cost_data(
+        &self,
+        read_from: Option<u64>,
+        window_since: Option<u64>,
+    ) -> Result<CostData, StoreError> {
+        let traces = match window_since {
+            None => self.counts.lock().unwrap_or_else(|e| e.into_inner()).traces,
+            Some(since) => {
+                let mut n = 0u64;
+                let start = keys::timed_trace(keys::BY_TIME, since, TraceId([0; 16]));
+                let end = keys::prefix_end(&[keys::BY_TIME]);
+                self.backend.scan(&start, &end, false, &mut |_, _| {
+                    n += 1;
+                    true
+                })?;
+                n
+            }
+        };
+        cost_records::read(&self.backend, read_from, traces)
     }
 }

@@ -6,6 +6,7 @@
 //! crash never leaves a span stored without its summary and rollup updates.
 
 mod backend;
+mod cost_records;
 mod keys;
 mod kv_store;
 mod query;
@@ -16,6 +17,7 @@ mod writer;
 use crate::model::{LogRecord, Span, TraceId, TraceSummary};
 
 pub use backend::{Backend, MemoryBackend, SledBackend, SledOptions};
+pub use cost_records::{CostData, GroupKind, GroupRollup, TopTrace, rank as rank_top};
 pub use kv_store::{KvTraceStore, MemoryStore, SledStore};
 pub use query::TraceQuery;
 pub use retention::{Evicted, RetentionPolicy};
@@ -23,7 +25,7 @@ pub use rollup::{ModelStats, Rollup, ServiceStats, Stats};
 pub use writer::{LiveEvent, WriteError, Writer, WriterHandle, live_channel};
 
 /// Version of the on-disk layout, kept in the store's metadata.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +103,14 @@ pub trait TraceStore: Send + Sync {
     fn size_on_disk(&self) -> Result<u64, StoreError>;
     /// One retention pass: deletes whole traces, oldest first, per `policy`.
     fn evict(&self, policy: &RetentionPolicy, now_unix_nano: u64) -> Result<Evicted, StoreError>;
+    /// The cost panel's records (rollups, group rollups, top traces; see
+    /// `cost_records.rs`) from `read_from`'s minute on, and the number of traces
+    /// started since `window_since`; never reads spans.
+    fn cost_data(
+        &self,
+        read_from: Option<u64>,
+        window_since: Option<u64>,
+    ) -> Result<CostData, StoreError>;
 }
 
 #[cfg(test)]

@@ -162,12 +162,14 @@ impl<B: Backend> KvTraceStore<B> {
                 true
             })?;
         }
-        let minute_end = keys::rollup(cutoff / 60_000_000_000, "", "");
-        self.backend
-            .scan(&[keys::ROLLUP], &minute_end[..9], false, &mut |k, _| {
+        for table in keys::MINUTE_KEYED_TABLES {
+            let mut end = vec![*table];
+            end.extend_from_slice(&(cutoff / 60_000_000_000).to_be_bytes());
+            self.backend.scan(&[*table], &end, false, &mut |k, _| {
                 kv.delete(k.to_vec());
                 true
             })?;
+        }
         if !kv.ops.is_empty() {
             self.backend.apply(kv)?;
         }

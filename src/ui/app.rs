@@ -28,6 +28,7 @@ pub enum Screen {
     Traces,
     Sessions,
     Trace,
+    Cost,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +205,8 @@ impl TraceView {
 pub enum Effect {
     LoadTraces(TraceQuery),
     LoadTrace(TraceId),
+    /// Load the cost report of a window (coalesced to about once a second).
+    LoadCost(crate::cost::CostWindow),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     Quit,
@@ -219,6 +222,7 @@ pub enum Action {
     Resize(u16, u16),
     TracesLoaded(Vec<TraceSummary>),
     TraceLoaded(TraceId, Option<TraceDetail>),
+    CostLoaded(Box<crate::cost::CostReport>),
     /// The store committed changes to these traces.
     Changed(Vec<TraceId>),
     /// Too many changes to name: reload what is shown.
@@ -237,6 +241,10 @@ pub struct App {
     /// One-line message in the status bar (errors, "copied", …).
     pub message: Option<String>,
     pub info: SourceInfo,
+    /// The cost screen.
+    pub cost: super::cost_screen::CostScreen,
+    /// `[budgets]` from the config file.
+    pub budgets: crate::cost::Budgets,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -256,6 +264,8 @@ impl App {
             help: false,
             message: None,
             info,
+            cost: Default::default(),
+            budgets: Default::default(),
             width,
             height,
             quit: false,
@@ -264,7 +274,11 @@ impl App {
 
     /// The effects to run at start-up.
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::LoadTraces(self.list_query())]
+        let mut effects = vec![Effect::LoadTraces(self.list_query())];
+        if self.wants_cost() {
+            effects.push(Effect::LoadCost(self.cost.window));
+        }
+        effects
     }
 
     /// The store query behind the list: the filter, the session drilled into, and
@@ -307,8 +321,24 @@ impl App {
                 self.set_trace(id, detail);
                 vec![]
             }
-            Action::Changed(ids) => self.on_changed(&ids),
-            Action::ChangedMany => self.on_changed_many(),
+            Action::CostLoaded(report) => {
+                self.set_cost(report);
+                vec![]
+            }
+            Action::Changed(ids) => {
+                let mut effects = self.on_changed(&ids);
+                if self.wants_cost() {
+                    effects.push(Effect::LoadCost(self.cost.window));
+                }
+                effects
+            }
+            Action::ChangedMany => {
+                let mut effects = self.on_changed_many();
+                if self.wants_cost() {
+                    effects.push(Effect::LoadCost(self.cost.window));
+                }
+                effects
+            }
             Action::LoadFailed(msg) => {
                 self.message = Some(msg);
                 vec![]
@@ -436,6 +466,7 @@ impl App {
                     self.sessions.selected = row;
                 }
             }
+            Screen::Cost => self.cost_navigate(nav, page),
             Screen::Trace => {
                 let Some(t) = self.trace.as_mut() else { return };
                 match t.pane {
@@ -586,6 +617,7 @@ impl App {
                     self.sessions.selected = i;
                 }
             }
+            Screen::Cost => {}
             Screen::Trace => {
                 if let Some(t) = self.trace.as_mut()
                     && let Some(i) = t.visible.get(t.offset + r)

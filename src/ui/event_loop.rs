@@ -33,7 +33,14 @@ struct Loader {
     list_next: Option<crate::store::TraceQuery>,
     trace_busy: bool,
     trace_next: Option<crate::model::TraceId>,
+    cost_busy: bool,
+    cost_next: Option<crate::cost::CostWindow>,
+    /// When the last cost load started (or will, after its delay).
+    cost_last: Option<Instant>,
 }
+
+/// Cost reports reload at most this often.
+const COST_INTERVAL: Duration = Duration::from_secs(1);
 
 impl Loader {
     fn load_list(&mut self, q: crate::store::TraceQuery) {
@@ -68,6 +75,32 @@ impl Loader {
         });
     }
 
+    /// Loads a cost report, at most one in flight and one a second; a request made
+    /// meanwhile replaces the pending one.
+    fn load_cost(&mut self, window: crate::cost::CostWindow) {
+        if self.cost_busy {
+            self.cost_next = Some(window);
+            return;
+        }
+        self.cost_busy = true;
+        let delay = self.cost_last.map_or(Duration::ZERO, |t| {
+            COST_INTERVAL.saturating_sub(t.elapsed())
+        });
+        self.cost_last = Some(Instant::now() + delay);
+        let (source, tx) = (self.source.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let action = match tokio::task::spawn_blocking(move || source.cost(window)).await {
+                Ok(Ok(r)) => Action::CostLoaded(Box::new(r)),
+                Ok(Err(e)) => Action::LoadFailed(e.to_string()),
+                Err(e) => Action::LoadFailed(e.to_string()),
+            };
+            let _ = tx.send(action);
+        });
+    }
+
     /// Notes a finished load and starts the one queued behind it.
     fn finished(&mut self, action: &Action) {
         match action {
@@ -83,9 +116,16 @@ impl Loader {
                     self.load_trace(id);
                 }
             }
+            Action::CostLoaded(_) => {
+                self.cost_busy = false;
+                if let Some(w) = self.cost_next.take() {
+                    self.load_cost(w);
+                }
+            }
             Action::LoadFailed(_) => {
                 self.list_busy = false;
                 self.trace_busy = false;
+                self.cost_busy = false;
             }
             _ => {}
         }
@@ -111,6 +151,9 @@ pub async fn run<B: Backend>(
         list_next: None,
         trace_busy: false,
         trace_next: None,
+        cost_busy: false,
+        cost_next: None,
+        cost_last: None,
     };
     let mut effects = app.start();
     let mut dirty = true;
@@ -121,6 +164,7 @@ pub async fn run<B: Backend>(
             match effect {
                 Effect::LoadTraces(q) => loader.load_list(q),
                 Effect::LoadTrace(id) => loader.load_trace(id),
+                Effect::LoadCost(w) => loader.load_cost(w),
                 Effect::Copy(text) => copy(&text),
                 Effect::Quit => {}
             }

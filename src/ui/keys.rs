@@ -125,12 +125,24 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("e", "errors only on/off"),
             ("p or Space", "pause / resume live updates"),
             ("S", "group by session"),
+            ("C", "cost and tokens"),
             ("y", "copy the trace id"),
         ]),
         (Screen::Sessions, _) => keys.extend([
             ("Enter", "the session's traces, in order"),
             ("S or Esc", "back to traces"),
+            ("C", "cost and tokens"),
             ("y", "copy the session id"),
+        ]),
+        (Screen::Cost, _) => keys.extend([
+            ("w", "window: 15m, 1h, 24h, all"),
+            (
+                "Tab/S-Tab ←/→ 1-6",
+                "models, services, projects, sessions, users, top traces",
+            ),
+            ("Enter", "open the top trace / the session's traces"),
+            ("y", "copy the top trace's id"),
+            ("Esc", "back"),
         ]),
         (Screen::Trace, Some(Pane::Detail)) => keys.extend([
             ("Tab or Esc", "back to the span tree"),
@@ -183,6 +195,7 @@ impl App {
             Screen::Traces => self.traces_key(key),
             Screen::Sessions => self.sessions_key(key),
             Screen::Trace => self.trace_key(key),
+            Screen::Cost => self.cost_key(key),
         }
     }
 
@@ -273,6 +286,7 @@ impl App {
                 }
             }
             Key::Char('S') | Key::Tab => self.screen = Screen::Sessions,
+            Key::Char('C') => return self.open_cost(),
             Key::Char('y') => {
                 if let Some(id) = self.list.selected {
                     self.message = Some(format!("copied trace id {id}"));
@@ -297,6 +311,7 @@ impl App {
                 }
             }
             Key::Esc | Key::Char('S') | Key::Tab => self.screen = Screen::Traces,
+            Key::Char('C') => return self.open_cost(),
             Key::Char('y') => {
                 if let Some(s) = self.sessions.sessions.get(self.sessions.selected) {
                     self.message = Some(format!("copied session id {}", s.session));

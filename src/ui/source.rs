@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::api::ApiClient;
+use crate::cost::{CostReport, CostWindow};
 use crate::model::{TraceId, TraceSummary};
 use crate::query::{LocalSource, SourceError, TraceDetail, trace_detail};
 use crate::store::{LiveEvent, TraceQuery};
@@ -18,6 +19,8 @@ use super::app::Action;
 pub trait UiSource: Send + Sync {
     fn list(&self, query: &TraceQuery) -> Result<Vec<TraceSummary>, SourceError>;
     fn detail(&self, id: TraceId) -> Result<Option<TraceDetail>, SourceError>;
+    /// The cost panel's report for a window, as of now.
+    fn cost(&self, window: CostWindow) -> Result<CostReport, SourceError>;
 }
 
 impl UiSource for LocalSource {
@@ -27,6 +30,12 @@ impl UiSource for LocalSource {
 
     fn detail(&self, id: TraceId) -> Result<Option<TraceDetail>, SourceError> {
         Ok(trace_detail(self.store.as_ref(), id, &self.prices)?)
+    }
+
+    fn cost(&self, window: CostWindow) -> Result<CostReport, SourceError> {
+        let now = crate::util::now_unix_nano();
+        let report = crate::cost::load(self.store.as_ref(), &self.prices, window.since(now), now)?;
+        Ok(report)
     }
 }
 
@@ -50,6 +59,13 @@ impl UiSource for ApiClient {
                 .map_err(|e| self.error(e)),
             None => Ok(None),
         }
+    }
+
+    fn cost(&self, window: CostWindow) -> Result<CostReport, SourceError> {
+        let v = self
+            .get_json(&format!("/api/v1/ui/cost?window={}", window.label()))?
+            .ok_or_else(|| self.error("no cost route (is this spanlens up to date?)"))?;
+        serde_json::from_value(v).map_err(|e| self.error(e))
     }
 }
 

@@ -242,4 +242,12 @@ impl TraceStore for GatedStore {
     ) -> Result<spanlens::store::Evicted, StoreError> {
         self.inner.evict(policy, now)
     }
+
+    fn cost_data(
+        &self,
+        read_from: Option<u64>,
+        window_since: Option<u64>,
+    ) -> Result<spanlens::store::CostData, StoreError> {
+        self.inner.cost_data(read_from, window_since)
+    }
 }

@@ -53,6 +53,19 @@ fn title_parts(app: &App, theme: &Theme) -> Vec<(String, Style)> {
                 bar,
             ));
         }
+        Screen::Cost => {
+            parts.push(("cost & tokens".to_string(), bar));
+            parts.push((
+                match app.cost.window.minutes() {
+                    Some(_) => format!("last {}", app.cost.window.label()),
+                    None => "everything stored".to_string(),
+                },
+                bar,
+            ));
+            if app.cost.report.is_none() {
+                parts.push(("loading…".to_string(), bar));
+            }
+        }
         Screen::Trace => {
             if let Some(t) = app.trace.as_ref() {
                 match &t.summary {
@@ -129,12 +142,22 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("S", "sessions"),
             ("q", "quit"),
             ("e", "errors"),
+            ("C", "cost"),
         ],
         Screen::Sessions => &[
             ("?", "help"),
             ("Enter", "traces"),
             ("Esc", "back"),
             ("y", "copy id"),
+            ("q", "quit"),
+            ("C", "cost"),
+        ],
+        Screen::Cost => &[
+            ("?", "help"),
+            ("w", "window"),
+            ("Tab", "table"),
+            ("Enter", "open"),
+            ("Esc", "back"),
             ("q", "quit"),
         ],
         Screen::Trace => match app.trace.as_ref().map(|t| t.pane) {
@@ -160,7 +183,12 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
 
 /// The right side of the status bar: live or paused, and where the data comes from.
 fn mode(app: &App, theme: &Theme) -> Vec<Span<'static>> {
-    let mut spans = if app.list.paused {
+    let mut spans = Vec::new();
+    for alert in crate::ui::cost_screen::budget_alerts(app) {
+        spans.push(Span::styled(alert, theme.error()));
+        spans.push(Span::styled(SEP, theme.dim()));
+    }
+    spans.extend(if app.list.paused {
         let t = match app.list.pending {
             0 => "PAUSED".to_string(),
             n => format!("PAUSED ({n} new)"),
@@ -168,7 +196,7 @@ fn mode(app: &App, theme: &Theme) -> Vec<Span<'static>> {
         vec![Span::styled(t, theme.warning())]
     } else {
         vec![Span::styled("● live", theme.ok())]
-    };
+    });
     if let Some(url) = &app.info.attached_to {
         spans.push(Span::styled(SEP, theme.dim()));
         spans.push(Span::raw(format!("attached to {}", safe(url))));

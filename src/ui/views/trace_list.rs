@@ -100,8 +100,9 @@ fn header<'a>(app: &App, cols: &[(Column, u16)], theme: &Theme) -> Row<'a> {
     }))
 }
 
-/// One trace's row.
-fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme) -> Row<'a> {
+/// One trace's row; `over_budget` (a `[budgets]` trace threshold crossed) marks
+/// the cost with `!`.
+fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme, over_budget: bool) -> Row<'a> {
     let has_llm = t.llm_calls > 0;
     let cells = cols.iter().map(|(c, w)| {
         let w = *w;
@@ -128,6 +129,9 @@ fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme) -> Row<'a> {
                 cell_right(&text::tokens(t.total_tokens()), w, none)
             }
             Column::Tokens => cell_right("", w, none),
+            Column::Cost if over_budget => {
+                cell_right(&format!("!{}", text::cost(t.cost_usd)), w, theme.error())
+            }
             Column::Cost if !has_llm => cell_right("", w, none),
             Column::Cost => match t.cost_usd {
                 None => cell_right("?", w, theme.warning()),
@@ -159,7 +163,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .selected
         .and_then(|id| window.iter().position(|t| t.trace_id == id));
     let table = Table::new(
-        window.iter().map(|t| row(t, &cols, theme)),
+        window.iter().map(|t| {
+            let over = app.budgets.trace_over(t.cost_usd, t.total_tokens());
+            row(t, &cols, theme, over)
+        }),
         cols.iter().map(|(_, w)| Constraint::Length(*w)),
     )
     .header(header(app, &cols, theme))
