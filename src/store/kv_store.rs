@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::backend::KvBatch;
 use super::rollup::{Rollup, rollup_key_of};
 use super::{
-    Backend, IngestBatch, MemoryBackend, SCHEMA_VERSION, SledBackend, SledOptions, Stats,
+    Backend, ErrorRecords, IngestBatch, MemoryBackend, SCHEMA_VERSION, SledBackend, SledOptions, Stats,
     StoreError, TraceQuery, TraceStore, WriteOutcome, keys,
 };
+use crate::errors::ErrorRecord;
 use crate::model::{LogRecord, Span, SpanId, TraceId, TraceSummary};
 
 /// Whole-store counters kept in metadata so unfiltered stats need no scan.
@@ -153,6 +154,10 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
                 }
             };
             entry.1.apply_span(span);
+            if let Some(r) = ErrorRecord::from_span(span) {
+                let key = keys::error_record(r.time_unix_nano, r.trace_id, r.span_id, None);
+                kv.put(key, encode(&r)?);
+            }
             rollups
                 .entry(rollup_key_of(span))
                 .or_default()
@@ -215,6 +220,10 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
                 None => keys::timed_seq(keys::UNLINKED_LOG, log.timestamp(), seq),
             };
             kv.put(key, encode(log)?);
+            if let Some(r) = ErrorRecord::from_log(log) {
+                let key = keys::error_record(r.time_unix_nano, r.trace_id, r.span_id, Some(seq));
+                kv.put(key, encode(&r)?);
+            }
             outcome.logs += 1;
         }
         counts.logs += outcome.logs;
@@ -351,5 +360,39 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {
         self.backend.size_on_disk()
+    }
+
+    fn error_records(
+        &self,
+        since_unix_nano: Option<u64>,
+        limit: usize,
+    ) -> Result<ErrorRecords, StoreError> {
+        let mut start = vec![keys::ERROR_RECORD];
+        start.extend_from_slice(&since_unix_nano.unwrap_or(0).to_be_bytes());
+        let mut out = ErrorRecords::default();
+        let mut err = None;
+        self.backend.scan(
+            &start,
+            &keys::prefix_end(&[keys::ERROR_RECORD]),
+            true,
+            &mut |_, v| {
+                if out.records.len() >= limit {
+                    out.truncated = true;
+                    return false;
+                }
+                match decode("error record", v) {
+                    Ok(r) => out.records.push(r),
+                    Err(e) => {
+                        err = Some(e);
+                        return false;
+                    }
+                }
+                true
+            },
+        )?;
+        match err {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 }

@@ -21,7 +21,7 @@ pub use rollup::{ModelStats, Rollup, ServiceStats, Stats};
 pub use writer::{LiveEvent, WriteError, Writer, WriterHandle, live_channel};
 
 /// Version of the on-disk layout, kept in the store's metadata.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +97,22 @@ pub trait TraceStore: Send + Sync {
     fn stats(&self, since_unix_nano: Option<u64>) -> Result<Stats, StoreError>;
     /// Bytes the store occupies on disk (0 in memory).
     fn size_on_disk(&self) -> Result<u64, StoreError>;
+    /// Error records from `since_unix_nano` (or all), newest first, at most `limit`
+    /// (`truncated` when more were there). Reads the error records, never spans.
+    fn error_records(
+        &self,
+        _since_unix_nano: Option<u64>,
+        _limit: usize,
+    ) -> Result<ErrorRecords, StoreError> {
+        Ok(ErrorRecords::default())
+    }
+}
+
+/// Error records of a window (see `TraceStore::error_records`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorRecords {
+    pub records: Vec<crate::errors::ErrorRecord>,
+    pub truncated: bool,
 }
 
 #[cfg(test)]
