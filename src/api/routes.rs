@@ -36,6 +36,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/v1/stats", get(stats))
         .route("/api/v1/ui/traces", get(ui_traces))
         .route("/api/v1/ui/traces/{id}", get(ui_trace))
+        .route("/api/v1/ui/errors", get(ui_errors))
         .route("/api/v1/live", get(live))
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -123,6 +124,14 @@ async fn ui_trace(State(st): State<ApiState>, Path(id): Path<String>) -> Respons
     match blocking(move || Ok(trace_detail(source.store.as_ref(), id, &source.prices)?)).await {
         Ok(Some(v)) => Json(v).into_response(),
         Ok(None) => api_error(StatusCode::NOT_FOUND, format!("no trace {id}")),
+        Err(r) => r,
+    }
+}
+
+/// Error records of a window and their traces' summaries (`ErrorWindow`, serde form).
+async fn ui_errors(State(st): State<ApiState>, Query(p): Query<StatsParams>) -> Response {
+    match blocking(move || st.source.error_window(p.since_unix_nano)).await {
+        Ok(v) => Json(v).into_response(),
         Err(r) => r,
     }
 }

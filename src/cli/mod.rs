@@ -1,6 +1,7 @@
 //! The command line (clap): thin — every command is a library call plus printing.
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
+mod errors_cmd;
 mod format;
 mod query_cmds;
 mod serve;
@@ -65,6 +66,17 @@ pub enum Command {
     Attach(AttachArgs),
     /// Send realistic synthetic LLM traffic to an instance (until Ctrl-C or --count)
     Demo(crate::demo::DemoArgs),
+    /// Error groups and counts: classes, retry chains, fallbacks
+    Errors(ErrorsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ErrorsArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Window (e.g. 15m, 1h, 24h); default: everything stored
+    #[arg(long)]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +158,8 @@ pub enum CliError {
     Server(#[from] ServerError),
     #[error(transparent)]
     Source(#[from] SourceError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("{0}")]
     Usage(String),
     #[error("no trace {0}")]
@@ -171,6 +185,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
         Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
+        Some(Command::Errors(args)) => errors_cmd::errors(&cli.common, &args),
     }
 }
 

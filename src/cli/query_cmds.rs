@@ -15,7 +15,7 @@ use crate::store::TraceQuery;
 use crate::util::{now_unix_nano, parse_duration};
 
 /// The API of a live owner, else the store itself.
-fn open_source(common: &CommonArgs) -> Result<Box<dyn TraceSource>, CliError> {
+pub(super) fn open_source(common: &CommonArgs) -> Result<Box<dyn TraceSource>, CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
         let client = ApiClient::new(&lock.api_url, common.token.clone());
@@ -30,7 +30,7 @@ fn open_source(common: &CommonArgs) -> Result<Box<dyn TraceSource>, CliError> {
     }))
 }
 
-fn since(text: &Option<String>) -> Result<Option<u64>, CliError> {
+pub(super) fn since(text: &Option<String>) -> Result<Option<u64>, CliError> {
     text.as_deref()
         .map(|t| {
             parse_duration(t)
@@ -40,7 +40,7 @@ fn since(text: &Option<String>) -> Result<Option<u64>, CliError> {
         .transpose()
 }
 
-fn print_json(v: &serde_json::Value) -> Result<(), CliError> {
+pub(super) fn print_json(v: &serde_json::Value) -> Result<(), CliError> {
     println!(
         "{}",
         serde_json::to_string_pretty(v).map_err(|e| CliError::Usage(e.to_string()))?

@@ -43,12 +43,17 @@ impl CallSignature {
     pub fn of_span(span: &Span) -> Option<CallSignature> {
         let llm = span.llm.as_ref()?;
         let target = if llm.kind == LlmKind::Tool {
-            llm.tool.as_ref().map(|t| t.name.as_str()).unwrap_or(&span.name)
+            llm.tool
+                .as_ref()
+                .map(|t| t.name.as_str())
+                .unwrap_or(&span.name)
         } else if llm.kind.is_model_call() {
+            // Empty when the span names no model: such a call can still be retried,
+            // but is never taken for a fallback from or to another model.
             llm.request_model
                 .as_deref()
                 .or(llm.response_model.as_deref())
-                .unwrap_or(&span.name)
+                .unwrap_or("")
         } else {
             return None;
         };
@@ -173,13 +178,14 @@ pub fn analyze(calls: &[CallSignature]) -> Resilience {
                     },
                 });
             }
-            if !last.failed || !last.kind.is_model_call() {
+            if !last.failed || !last.kind.is_model_call() || last.target.is_empty() {
                 continue;
             }
             // The next call of the same kind to another model or provider.
             let next = siblings.iter().find(|c| {
                 (c.start_unix_nano, c.span_id) > (last.start_unix_nano, last.span_id)
                     && c.kind == last.kind
+                    && !c.target.is_empty()
                     && c.key() != last.key()
             });
             if let Some(to) = next.filter(|c| !c.failed) {

@@ -119,7 +119,10 @@ fn a_chain_that_gives_up_fails_and_the_trace_is_not_degraded() {
     assert_eq!(r.chains.len(), 1);
     assert_eq!(r.chains[0].outcome, ChainOutcome::Failed);
     let flags = TraceFlags::of_summary(&summary_of(&spans));
-    assert!(flags.retry && !flags.fallback && !flags.degraded, "{flags:?}");
+    assert!(
+        flags.retry && !flags.fallback && !flags.degraded,
+        "{flags:?}"
+    );
 }
 
 #[test]
@@ -232,7 +235,14 @@ fn summary_flags_do_not_depend_on_arrival_order_and_stay_bounded() {
     // A long agent run: the list keeps the earliest calls whatever the order.
     let mut many = vec![span(1, None, 0, 100_000)];
     for n in 0..100u8 {
-        many.push(chat(n + 2, 1, u64::from(n) * 300, "gpt-4o", "openai", false));
+        many.push(chat(
+            n + 2,
+            1,
+            u64::from(n) * 300,
+            "gpt-4o",
+            "openai",
+            false,
+        ));
     }
     let a = summary_of(&many);
     many.reverse();

@@ -59,7 +59,9 @@ impl<'de> Deserialize<'de> for Patterns {
         if list.iter().any(|s| s.trim().is_empty()) {
             return Err(serde::de::Error::custom("a pattern must not be empty"));
         }
-        Ok(Patterns(list.into_iter().map(|s| s.to_lowercase()).collect()))
+        Ok(Patterns(
+            list.into_iter().map(|s| s.to_lowercase()).collect(),
+        ))
     }
 }
 
@@ -116,8 +118,7 @@ fn class_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let s = String::deserialize(d)?;
     let ok = !s.is_empty()
         && s.len() <= 32
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if ok {
         Ok(s)
@@ -171,60 +172,177 @@ impl ClassRule {
         field(&self.match_type, r.error_type.as_deref())
             && field(&self.match_message, Some(&r.message))
             && field(&self.match_operation, r.operation.as_deref())
-            && self.status_code.is_none_or(|s| r.http_status.is_some_and(|c| s.matches(c)))
+            && self
+                .status_code
+                .is_none_or(|s| r.http_status.is_some_and(|c| s.matches(c)))
             && (self.match_attribute.0.is_empty()
-                || self.match_attribute.0.iter().any(|p| attribute_matches(p, r)))
+                || self
+                    .match_attribute
+                    .0
+                    .iter()
+                    .any(|p| attribute_matches(p, r)))
     }
 }
 
 /// `key` (present) or `key=value` (value contains, ignoring case).
 fn attribute_matches(pattern: &str, r: &ErrorRecord) -> bool {
     match pattern.split_once('=') {
-        None => r.attributes.iter().any(|(k, _)| k.to_lowercase() == pattern),
-        Some((k, v)) => r
+        None => r
             .attributes
             .iter()
-            .any(|(key, val)| key.to_lowercase() == k.trim() && val.to_lowercase().contains(v.trim())),
+            .any(|(k, _)| k.to_lowercase() == pattern),
+        Some((k, v)) => r.attributes.iter().any(|(key, val)| {
+            key.to_lowercase() == k.trim() && val.to_lowercase().contains(v.trim())
+        }),
     }
 }
 
-fn rule(name: &str, ty: &[&str], msg: &[&str], status: Option<(i64, i64)>, op: &[&str]) -> ClassRule {
-    let p = |v: &[&str]| Patterns(v.iter().map(|s| s.to_lowercase()).collect());
-    ClassRule {
-        name: name.into(),
-        match_type: p(ty),
-        match_message: p(msg),
-        match_attribute: Patterns::default(),
-        status_code: status.map(|(low, high)| StatusMatch { low, high }),
-        match_operation: p(op),
-    }
+/// One built-in rule: what it matches (ignoring case).
+enum Builtin {
+    Status(i64, i64),
+    Type(&'static [&'static str]),
+    Message(&'static [&'static str]),
+    Operation(&'static [&'static str]),
 }
 
 /// The built-in table, most specific first.
+const BUILTIN: &[(&str, Builtin)] = &[
+    ("rate_limit", Builtin::Status(429, 429)),
+    (
+        "rate_limit",
+        Builtin::Type(&[
+            "ratelimit",
+            "rate_limit",
+            "resourceexhausted",
+            "toomanyrequests",
+        ]),
+    ),
+    (
+        "rate_limit",
+        Builtin::Message(&[
+            "rate_limit_exceeded",
+            "rate limit",
+            "too many requests",
+            "resource_exhausted",
+        ]),
+    ),
+    ("timeout", Builtin::Status(408, 408)),
+    ("timeout", Builtin::Status(504, 504)),
+    (
+        "timeout",
+        Builtin::Type(&["timeout", "deadlineexceeded", "deadline_exceeded"]),
+    ),
+    (
+        "timeout",
+        Builtin::Message(&["timed out", "timeout", "deadline exceeded"]),
+    ),
+    ("authentication", Builtin::Status(401, 401)),
+    ("authentication", Builtin::Status(403, 403)),
+    (
+        "authentication",
+        Builtin::Type(&[
+            "authentication",
+            "permissiondenied",
+            "unauthorized",
+            "unauthenticated",
+        ]),
+    ),
+    (
+        "authentication",
+        Builtin::Message(&[
+            "invalid api key",
+            "incorrect api key",
+            "invalid_api_key",
+            "unauthorized",
+        ]),
+    ),
+    (
+        "content_filter",
+        Builtin::Type(&["contentfilter", "content_filter", "guardrail", "moderation"]),
+    ),
+    (
+        "content_filter",
+        Builtin::Message(&[
+            "content_filter",
+            "content filter",
+            "content policy",
+            "content management policy",
+            "guardrail",
+            "flagged",
+        ]),
+    ),
+    ("content_filter", Builtin::Operation(&["guardrail"])),
+    ("provider_5xx", Builtin::Status(500, 599)),
+    (
+        "provider_5xx",
+        Builtin::Type(&[
+            "internalservererror",
+            "serviceunavailable",
+            "overloaded",
+            "badgateway",
+            "apiconnectionerror",
+        ]),
+    ),
+    (
+        "provider_5xx",
+        Builtin::Message(&[
+            "overloaded",
+            "internal server error",
+            "service unavailable",
+            "bad gateway",
+        ]),
+    ),
+    (
+        "output_parse",
+        Builtin::Type(&[
+            "validationerror",
+            "jsondecodeerror",
+            "outputparser",
+            "parseerror",
+            "parsingerror",
+        ]),
+    ),
+    (
+        "output_parse",
+        Builtin::Message(&[
+            "validation error",
+            "failed to parse",
+            "invalid json",
+            "could not parse",
+            "expecting value",
+        ]),
+    ),
+    ("tool_failure", Builtin::Operation(&["tool"])),
+    (
+        "tool_failure",
+        Builtin::Type(&["toolexception", "toolerror"]),
+    ),
+];
+
+/// The built-in table as rules.
 pub fn builtin_rules() -> Vec<ClassRule> {
-    vec![
-        rule("rate_limit", &[], &[], Some((429, 429)), &[]),
-        rule("rate_limit", &["ratelimit", "rate_limit", "resourceexhausted", "toomanyrequests"], &[], None, &[]),
-        rule("rate_limit", &[], &["rate_limit_exceeded", "rate limit", "too many requests", "resource_exhausted"], None, &[]),
-        rule("timeout", &[], &[], Some((408, 408)), &[]),
-        rule("timeout", &[], &[], Some((504, 504)), &[]),
-        rule("timeout", &["timeout", "deadlineexceeded", "deadline_exceeded"], &[], None, &[]),
-        rule("timeout", &[], &["timed out", "timeout", "deadline exceeded"], None, &[]),
-        rule("authentication", &[], &[], Some((401, 401)), &[]),
-        rule("authentication", &[], &[], Some((403, 403)), &[]),
-        rule("authentication", &["authentication", "permissiondenied", "unauthorized", "unauthenticated"], &[], None, &[]),
-        rule("authentication", &[], &["invalid api key", "incorrect api key", "invalid_api_key", "unauthorized"], None, &[]),
-        rule("content_filter", &["contentfilter", "content_filter", "guardrail", "moderation"], &[], None, &[]),
-        rule("content_filter", &[], &["content_filter", "content filter", "content policy", "content management policy", "guardrail", "flagged"], None, &[]),
-        rule("content_filter", &[], &[], None, &["guardrail"]),
-        rule("provider_5xx", &[], &[], Some((500, 599)), &[]),
-        rule("provider_5xx", &["internalservererror", "serviceunavailable", "overloaded", "badgateway", "apiconnectionerror"], &[], None, &[]),
-        rule("provider_5xx", &[], &["overloaded", "internal server error", "service unavailable", "bad gateway"], None, &[]),
-        rule("output_parse", &["validationerror", "jsondecodeerror", "outputparser", "parseerror", "parsingerror"], &[], None, &[]),
-        rule("output_parse", &[], &["validation error", "failed to parse", "invalid json", "could not parse", "expecting value"], None, &[]),
-        rule("tool_failure", &[], &[], None, &["tool"]),
-        rule("tool_failure", &["toolexception", "toolerror"], &[], None, &[]),
-    ]
+    let p = |v: &[&str]| Patterns(v.iter().map(|s| s.to_string()).collect());
+    BUILTIN
+        .iter()
+        .map(|(name, b)| {
+            let mut r = ClassRule {
+                name: name.to_string(),
+                ..Default::default()
+            };
+            match b {
+                Builtin::Status(low, high) => {
+                    r.status_code = Some(StatusMatch {
+                        low: *low,
+                        high: *high,
+                    })
+                }
+                Builtin::Type(v) => r.match_type = p(v),
+                Builtin::Message(v) => r.match_message = p(v),
+                Builtin::Operation(v) => r.match_operation = p(v),
+            }
+            r
+        })
+        .collect()
 }
 
 /// Classes errors: config rules first, then the built-in table.
@@ -307,86 +425,5 @@ fn nth_table_line(text: &str, table: &str, n: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::errors::records::ErrorSource;
-    use crate::model::TraceId;
-
-    fn record(ty: Option<&str>, msg: &str, status: Option<i64>, op: Option<&str>) -> ErrorRecord {
-        ErrorRecord {
-            trace_id: TraceId([1; 16]),
-            span_id: None,
-            parent_span_id: None,
-            time_unix_nano: 0,
-            source: ErrorSource::Span,
-            service: "svc".into(),
-            span_name: "x".into(),
-            operation: op.map(str::to_string),
-            model: None,
-            provider: None,
-            status_error: true,
-            http_status: status,
-            error_type: ty.map(str::to_string),
-            message: msg.into(),
-            stacktrace: None,
-            attributes: vec![("llm.vendor".into(), "Azure-East".into())],
-        }
-    }
-
-    #[test]
-    fn the_builtin_table_classes_common_failures() {
-        let c = Classifier::default();
-        let table: [(Option<&str>, &str, Option<i64>, Option<&str>, &str); 14] = [
-            (None, "Too Many Requests", Some(429), Some("chat"), "rate_limit"),
-            (Some("<class 'openai.RateLimitError'>"), "Error code: 429", None, None, "rate_limit"),
-            (None, "{'code': 'rate_limit_exceeded'}", None, None, "rate_limit"),
-            (Some("httpx.ReadTimeout"), "read", None, None, "timeout"),
-            (None, "request timed out after 30s", None, None, "timeout"),
-            (Some("openai.AuthenticationError"), "Incorrect API key provided", Some(401), None, "authentication"),
-            (None, "forbidden", Some(403), None, "authentication"),
-            (None, "The response was filtered due to content_filter", Some(400), None, "content_filter"),
-            (None, "blocked", None, Some("guardrail"), "content_filter"),
-            (Some("anthropic.InternalServerError"), "Overloaded", Some(529), None, "provider_5xx"),
-            (None, "upstream", Some(502), None, "provider_5xx"),
-            (Some("pydantic.ValidationError"), "1 validation error for Answer", None, None, "output_parse"),
-            (Some("KeyError"), "'city'", None, Some("tool"), "tool_failure"),
-            (Some("ValueError"), "something odd", None, Some("chat"), "other"),
-        ];
-        for (ty, msg, status, op, want) in table {
-            assert_eq!(c.classify(&record(ty, msg, status, op)), want, "{ty:?} {msg}");
-        }
-    }
-
-    #[test]
-    fn config_rules_add_classes_and_come_first() {
-        let text = "[[error_classes]]\nname = \"quota\"\nmatch_message = [\"quota\", \"billing\"]\n\n\
-                    [[error_classes]]\nname = \"azure_throttle\"\nmatch_attribute = \"llm.vendor=azure\"\nstatus_code = \"4xx\"\n";
-        let cfg = ConfigFile::parse(None, text.into()).unwrap();
-        let c = Classifier::from_config(&cfg).unwrap();
-        let quota = record(Some("openai.RateLimitError"), "You exceeded your current quota", Some(429), None);
-        assert_eq!(c.classify(&quota), "quota", "config rules win over rate_limit");
-        assert_eq!(c.classify(&record(None, "slow down", Some(429), None)), "azure_throttle");
-        assert_eq!(c.classify(&record(None, "boom", Some(500), None)), "provider_5xx");
-        assert_eq!(c.classes.last().map(String::as_str), Some("other"));
-        assert!(c.order_of("quota") < c.order_of("other"));
-        assert!(c.order_of("rate_limit") < c.order_of("quota"));
-    }
-
-    #[test]
-    fn a_bad_config_is_refused_with_its_line() {
-        let cases = [
-            ("[[error_classes]]\nname = \"x\"\nmatch_typ = \"Foo\"\n", 3, "match_typ"),
-            ("[[error_classes]]\nname = \"x\"\nstatus_code = \"teapot\"\n", 3, "status_code"),
-            ("# c\n[[error_classes]]\nname = \"Bad Name\"\nmatch_type = \"x\"\n", 3, "class name"),
-            ("[[error_classes]]\nname = \"a\"\nmatch_type = \"x\"\n\n[[error_classes]]\nname = \"empty\"\n", 5, "matches nothing"),
-        ];
-        for (text, line, what) in cases {
-            let cfg = ConfigFile::parse(Some("spanlens.toml".into()), text.into()).unwrap();
-            let err = Classifier::from_config(&cfg).unwrap_err().to_string();
-            assert!(
-                err.starts_with(&format!("spanlens.toml:{line}:")) && err.contains(what),
-                "{text:?} → {err}"
-            );
-        }
-    }
-}
+#[path = "classify_tests.rs"]
+mod tests;

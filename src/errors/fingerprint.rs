@@ -119,8 +119,7 @@ fn normalize_word(w: &str) -> String {
     if let Some(pos) = w.rfind(['_', '-']) {
         let tail = &w[pos + 1..];
         let tail_digits = tail.chars().filter(|c| c.is_ascii_digit()).count();
-        if tail.len() >= 6 && tail_digits >= 1 && tail.chars().all(|c| c.is_ascii_alphanumeric())
-        {
+        if tail.len() >= 6 && tail_digits >= 1 && tail.chars().all(|c| c.is_ascii_alphanumeric()) {
             return format!("{}<id>", &w[..=pos]);
         }
     }
@@ -156,14 +155,20 @@ mod tests {
     #[test]
     fn variable_parts_are_normalized() {
         let table = [
-            ("Error code: 429 - Rate limit reached", "Error code: <n> - Rate limit reached"),
-            ("Please try again in 1.234s.", "Please try again in <n>s."),
-            ("Limit 30000, Used 29123, Requested 800.", "Limit <n>, Used <n>, Requested <n>."),
             (
-                "request req_8f3a9b2c1d failed",
-                "request req_<id> failed",
+                "Error code: 429 - Rate limit reached",
+                "Error code: <n> - Rate limit reached",
             ),
-            ("completion chatcmpl-AbC123xyz9 not found", "completion chatcmpl-<id> not found"),
+            ("Please try again in 1.234s.", "Please try again in <n>s."),
+            (
+                "Limit 30000, Used 29123, Requested 800.",
+                "Limit <n>, Used <n>, Requested <n>.",
+            ),
+            ("request req_8f3a9b2c1d failed", "request req_<id> failed"),
+            (
+                "completion chatcmpl-AbC123xyz9 not found",
+                "completion chatcmpl-<id> not found",
+            ),
             (
                 "trace 4bf92f3577b34da6a3ce929d0e0e4736 missing",
                 "trace <hex> missing",
@@ -172,10 +177,19 @@ mod tests {
                 "run 123e4567-e89b-12d3-a456-426614174000 failed",
                 "run <uuid> failed",
             ),
-            ("tool 'get_weather' failed for \"Paris\"", "tool <q> failed for <q>"),
+            (
+                "tool 'get_weather' failed for \"Paris\"",
+                "tool <q> failed for <q>",
+            ),
             ("address 0x7ffd5a2c", "address <hex>"),
-            ("connect to 10.0.0.12:8080 timed out", "connect to <n>:<n> timed out"),
-            ("model gpt-4o and claude-3 stay", "model gpt-4o and claude-3 stay"),
+            (
+                "connect to 10.0.0.12:8080 timed out",
+                "connect to <n>:<n> timed out",
+            ),
+            (
+                "model gpt-4o and claude-3 stay",
+                "model gpt-4o and claude-3 stay",
+            ),
             ("don't   collapse   words", "don't collapse words"),
             ("line one\nline two", "line one line two"),
         ];
@@ -192,7 +206,11 @@ mod tests {
         let b = "Error code: 429 - Rate limit reached for gpt-4o in organization org-demo on \
                  tokens per min (TPM): Limit 30000, Used 29001, Requested 640. Please try \
                  again in 0.310s.";
-        let fa = fingerprint("rate_limit", Some("openai.RateLimitError"), &normalize_message(a));
+        let fa = fingerprint(
+            "rate_limit",
+            Some("openai.RateLimitError"),
+            &normalize_message(a),
+        );
         let fb = fingerprint(
             "rate_limit",
             Some("<class 'openai.RateLimitError'>"),
@@ -200,7 +218,11 @@ mod tests {
         );
         assert_eq!(fa, fb);
         assert_eq!(fa.len(), 16);
-        let other = fingerprint("timeout", Some("openai.RateLimitError"), &normalize_message(a));
+        let other = fingerprint(
+            "timeout",
+            Some("openai.RateLimitError"),
+            &normalize_message(a),
+        );
         assert_ne!(fa, other, "the class is part of the key");
     }
 

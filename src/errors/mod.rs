@@ -15,6 +15,8 @@ pub mod classify;
 pub mod fingerprint;
 pub mod records;
 pub mod report;
+#[cfg(test)]
+pub(crate) mod sample;
 
 pub use chains::{CallMark, CallSignature, TraceFlags};
 pub use classify::{ClassRule, Classifier};

@@ -130,9 +130,8 @@ impl ErrorRecord {
     pub fn from_span(span: &Span) -> Option<ErrorRecord> {
         let exception = span.events.iter().rev().find(|e| e.name == "exception");
         let status = http_status(&span.attributes);
-        let http_failed = status.is_some_and(|c| {
-            c >= 500 || (c >= 400 && span.kind != SpanKind::Server && c < 600)
-        });
+        let http_failed = status
+            .is_some_and(|c| c >= 500 || (c >= 400 && span.kind != SpanKind::Server && c < 600));
         let error_type_attr = text_attr(&span.attributes, "error.type");
         let status_error = span.status.code == StatusCode::Error;
         if !status_error && exception.is_none() && error_type_attr.is_none() && !http_failed {
@@ -155,7 +154,10 @@ impl ErrorRecord {
             trace_id: span.trace_id,
             span_id: Some(span.span_id),
             parent_span_id: span.parent_span_id,
-            time_unix_nano: exception.map(|e| e.time_unix_nano).filter(|t| *t > 0).unwrap_or(end),
+            time_unix_nano: exception
+                .map(|e| e.time_unix_nano)
+                .filter(|t| *t > 0)
+                .unwrap_or(end),
             source: ErrorSource::Span,
             service: span.service.clone(),
             span_name: span.name.clone(),
@@ -276,9 +278,18 @@ mod tests {
         s.attributes
             .insert("gen_ai.input.messages".into(), AttrValue::Str("[…]".into()));
         let mut ev = Attributes::new();
-        ev.insert("exception.type".into(), AttrValue::Str("openai.RateLimitError".into()));
-        ev.insert("exception.message".into(), AttrValue::Str("Rate limit reached".into()));
-        ev.insert("exception.stacktrace".into(), AttrValue::Str("x".repeat(20_000)));
+        ev.insert(
+            "exception.type".into(),
+            AttrValue::Str("openai.RateLimitError".into()),
+        );
+        ev.insert(
+            "exception.message".into(),
+            AttrValue::Str("Rate limit reached".into()),
+        );
+        ev.insert(
+            "exception.stacktrace".into(),
+            AttrValue::Str("x".repeat(20_000)),
+        );
         s.events.push(SpanEvent {
             name: "exception".into(),
             time_unix_nano: 1_900,
@@ -292,7 +303,10 @@ mod tests {
         assert_eq!(r.model.as_deref(), Some("gpt-4o"));
         assert_eq!(r.operation.as_deref(), Some("chat"));
         assert!(r.stacktrace.as_ref().unwrap().len() <= MAX_STACKTRACE + 8);
-        assert!(r.attribute("gen_ai.input.messages").is_none(), "content is not kept");
+        assert!(
+            r.attribute("gen_ai.input.messages").is_none(),
+            "content is not kept"
+        );
         assert_eq!(r.attribute("http.response.status_code"), Some("429"));
     }
 

@@ -308,7 +308,10 @@ impl ErrorReport {
             }
             acc.traces.insert(r.trace_id);
             if let Some(f) = fate {
-                let e = acc.episodes.entry(f.episode).or_insert((f.in_chain, f.rescue));
+                let e = acc
+                    .episodes
+                    .entry(f.episode)
+                    .or_insert((f.in_chain, f.rescue));
                 e.0 |= f.in_chain;
                 if f.in_chain {
                     g.retry_attempts += 1;

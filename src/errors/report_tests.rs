@@ -65,8 +65,15 @@ fn the_fixtures_rate_limited_path_is_one_rate_limit_group() {
         // The failed chat call and `agent.run.flaky`, which re-raised it.
         assert_eq!(g.count, 2, "{folder}: {g:#?}");
         assert_eq!(g.traces, 1, "{folder}");
-        assert!(g.message.contains("Rate limit reached"), "{folder}: {}", g.message);
-        assert!(g.models.iter().any(|m| m.starts_with("gpt-4o-mini")), "{folder}: {g:#?}");
+        assert!(
+            g.message.contains("Rate limit reached"),
+            "{folder}: {}",
+            g.message
+        );
+        assert!(
+            g.models.iter().any(|m| m.starts_with("gpt-4o-mini")),
+            "{folder}: {g:#?}"
+        );
         let names: Vec<&str> = g.occurrences.iter().map(|o| o.span_name.as_str()).collect();
         assert!(names.contains(&"agent.run.flaky"), "{folder}: {names:?}");
         let parent = g
@@ -75,7 +82,10 @@ fn the_fixtures_rate_limited_path_is_one_rate_limit_group() {
             .find(|o| o.span_name == "agent.run.flaky")
             .unwrap();
         assert!(
-            parent.stacktrace.as_deref().is_some_and(|s| s.contains("Traceback")),
+            parent
+                .stacktrace
+                .as_deref()
+                .is_some_and(|s| s.contains("Traceback")),
             "{folder}"
         );
         // The SDK retried inside one span: no chain of spans, and the run failed.
@@ -128,7 +138,10 @@ fn chat(trace: u8, n: u8, start_ms: u64, model: &str, provider: &str, failed: bo
         s.attributes
             .insert("http.response.status_code".into(), AttrValue::Int(429));
         let mut ev = Attributes::new();
-        ev.insert("exception.type".into(), AttrValue::Str("openai.RateLimitError".into()));
+        ev.insert(
+            "exception.type".into(),
+            AttrValue::Str("openai.RateLimitError".into()),
+        );
         ev.insert("exception.message".into(), AttrValue::Str(msg));
         ev.insert(
             "exception.stacktrace".into(),
@@ -189,7 +202,10 @@ fn rate_limits_group_with_their_chains_fallbacks_and_outcomes() {
     assert_eq!(g.error_type.as_deref(), Some("openai.RateLimitError"));
     assert_eq!(g.count, 6, "the root that re-raised the last 429 too");
     assert_eq!(g.traces, 3);
-    assert_eq!(g.retry_chains, 2, "trace 1's ok retry and trace 3's failed one");
+    assert_eq!(
+        g.retry_chains, 2,
+        "trace 1's ok retry and trace 3's failed one"
+    );
     assert_eq!(g.retry_attempts, 4);
     assert_eq!(
         (g.rescued_by_retry, g.rescued_by_fallback, g.unrescued),
@@ -199,8 +215,15 @@ fn rate_limits_group_with_their_chains_fallbacks_and_outcomes() {
     assert_eq!(g.first_seen, T0 + 310 * MS);
     let newest = &g.occurrences[0];
     assert_eq!(newest.trace_id, TraceId([2; 16]));
-    assert_eq!(newest.role.as_deref(), Some("→ fallback to claude-haiku-4-5"));
-    let roles: Vec<&str> = g.occurrences.iter().filter_map(|o| o.role.as_deref()).collect();
+    assert_eq!(
+        newest.role.as_deref(),
+        Some("→ fallback to claude-haiku-4-5")
+    );
+    let roles: Vec<&str> = g
+        .occurrences
+        .iter()
+        .filter_map(|o| o.role.as_deref())
+        .collect();
     assert!(roles.contains(&"attempt 1/2 → retry ok"), "{roles:?}");
     assert!(roles.contains(&"attempt 3/3 → gave up"), "{roles:?}");
     assert_eq!(
@@ -215,11 +238,18 @@ fn rate_limits_group_with_their_chains_fallbacks_and_outcomes() {
     );
     // Two minutes with errors, all rate limits.
     assert_eq!(report.minutes.len(), 2);
-    let rl = report.classes.iter().position(|c| c == "rate_limit").unwrap();
+    let rl = report
+        .classes
+        .iter()
+        .position(|c| c == "rate_limit")
+        .unwrap();
     assert_eq!(report.class_totals()[rl], 6);
     let json = report.to_json(1);
     assert_eq!(json["groups"][0]["retry_chains"], 2);
-    assert_eq!(json["groups"][0]["occurrences"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        json["groups"][0]["occurrences"].as_array().unwrap().len(),
+        1
+    );
     assert_eq!(json["by_class"][0]["class"], "rate_limit");
 }
 
@@ -262,7 +292,11 @@ fn the_window_reads_only_its_records_newest_first() {
         })
         .unwrap();
     let recent = store.error_records(Some(T0 + 30_000 * MS), 100).unwrap();
-    assert_eq!(recent.records.len(), 1, "only trace 2's failure is after 30s");
+    assert_eq!(
+        recent.records.len(),
+        1,
+        "only trace 2's failure is after 30s"
+    );
     let capped = store.error_records(None, 2).unwrap();
     assert!(capped.truncated);
     assert!(capped.records[0].time_unix_nano >= capped.records[1].time_unix_nano);
@@ -293,7 +327,10 @@ fn error_logs_become_records_and_a_config_class_regroups_them() {
     let builtin = ErrorReport::build(&window, &Classifier::default(), TimeWindow::All);
     assert_eq!(builtin.groups[0].class, "other");
     assert_eq!(builtin.groups[0].count, 1);
-    assert_eq!(builtin.groups[0].occurrences[0].span_id, Some(SpanId([2; 8])));
+    assert_eq!(
+        builtin.groups[0].occurrences[0].span_id,
+        Some(SpanId([2; 8]))
+    );
     let quota = ClassRule {
         name: "quota".into(),
         match_message: crate::errors::classify::Patterns(vec!["quota".into()]),
@@ -301,7 +338,10 @@ fn error_logs_become_records_and_a_config_class_regroups_them() {
     };
     let custom = ErrorReport::build(&window, &Classifier::new(vec![quota]), TimeWindow::All);
     assert_eq!(custom.groups[0].class, "quota");
-    assert_eq!(custom.groups[0].message, "You exceeded your current quota (org <n>)");
+    assert_eq!(
+        custom.groups[0].message,
+        "You exceeded your current quota (org <n>)"
+    );
 }
 
 #[test]

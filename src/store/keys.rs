@@ -90,7 +90,12 @@ pub fn timed_seq(table: u8, time_ns: u64, seq: u64) -> Vec<u8> {
 
 /// An error record: by time, then trace and span. A span's record has seq 0 (a
 /// resent span writes the same key); a log's has the log's own sequence number.
-pub fn error_record(time_ns: u64, trace: TraceId, span: Option<SpanId>, log_seq: Option<u64>) -> Vec<u8> {
+pub fn error_record(
+    time_ns: u64,
+    trace: TraceId,
+    span: Option<SpanId>,
+    log_seq: Option<u64>,
+) -> Vec<u8> {
     let mut k = Vec::with_capacity(42);
     k.push(ERROR_RECORD);
     k.extend_from_slice(&time_ns.to_be_bytes());

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::backend::KvBatch;
 use super::rollup::{Rollup, rollup_key_of};
 use super::{
-    Backend, ErrorRecords, IngestBatch, MemoryBackend, SCHEMA_VERSION, SledBackend, SledOptions, Stats,
-    StoreError, TraceQuery, TraceStore, WriteOutcome, keys,
+    Backend, ErrorRecords, IngestBatch, MemoryBackend, SCHEMA_VERSION, SledBackend, SledOptions,
+    Stats, StoreError, TraceQuery, TraceStore, WriteOutcome, keys,
 };
 use crate::errors::ErrorRecord;
 use crate::model::{LogRecord, Span, SpanId, TraceId, TraceSummary};

@@ -28,6 +28,8 @@ pub enum Screen {
     Traces,
     Sessions,
     Trace,
+    /// The error timeline (`E`).
+    Errors,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +162,8 @@ pub struct TraceView {
     pub loading: bool,
     /// The screen Esc goes back to (where the trace was opened from).
     pub return_to: Screen,
+    /// Retry-chain attempts and fallbacks among the spans (`errors::chains`).
+    pub marks: std::collections::HashMap<SpanId, crate::errors::CallMark>,
 }
 
 impl TraceView {
@@ -180,6 +184,7 @@ impl TraceView {
             system_expanded: false,
             loading: true,
             return_to: Screen::Traces,
+            marks: Default::default(),
         }
     }
 
@@ -204,6 +209,8 @@ impl TraceView {
 pub enum Effect {
     LoadTraces(TraceQuery),
     LoadTrace(TraceId),
+    /// Build the error timeline's report (`errors_screen::load_report`).
+    LoadErrors(super::errors_screen::ErrorsRequest),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     Quit,
@@ -219,6 +226,7 @@ pub enum Action {
     Resize(u16, u16),
     TracesLoaded(Vec<TraceSummary>),
     TraceLoaded(TraceId, Option<TraceDetail>),
+    ErrorsLoaded(crate::errors::TimeWindow, Box<crate::errors::ErrorReport>),
     /// The store committed changes to these traces.
     Changed(Vec<TraceId>),
     /// Too many changes to name: reload what is shown.
@@ -232,6 +240,7 @@ pub struct App {
     pub list: TraceList,
     pub sessions: SessionList,
     pub trace: Option<TraceView>,
+    pub errors: super::errors_screen::ErrorsScreen,
     pub input: Option<Input>,
     pub help: bool,
     /// One-line message in the status bar (errors, "copied", …).
@@ -252,6 +261,7 @@ impl App {
             list: TraceList::default(),
             sessions: SessionList::default(),
             trace: None,
+            errors: Default::default(),
             input: None,
             help: false,
             message: None,
@@ -307,8 +317,20 @@ impl App {
                 self.set_trace(id, detail);
                 vec![]
             }
-            Action::Changed(ids) => self.on_changed(&ids),
-            Action::ChangedMany => self.on_changed_many(),
+            Action::ErrorsLoaded(window, report) => {
+                self.errors_loaded(window, *report);
+                vec![]
+            }
+            Action::Changed(ids) => {
+                let mut effects = self.on_changed(&ids);
+                effects.extend(self.errors_changed());
+                effects
+            }
+            Action::ChangedMany => {
+                let mut effects = self.on_changed_many();
+                effects.extend(self.errors_changed());
+                effects
+            }
             Action::LoadFailed(msg) => {
                 self.message = Some(msg);
                 vec![]
@@ -380,6 +402,7 @@ impl App {
             return;
         };
         t.tree = SpanTree::build(&detail.spans);
+        t.marks = crate::errors::chains::span_marks(&detail.spans);
         t.detail = detail;
         t.refresh_visible();
         let still_there = t.selected.is_some_and(|s| t.tree.index_of.contains_key(&s));
@@ -450,6 +473,7 @@ impl App {
                     }
                 }
             }
+            Screen::Errors => self.errors_navigate(nav),
         }
         self.keep_in_view();
     }
@@ -594,6 +618,7 @@ impl App {
                     t.pane = Pane::Tree;
                 }
             }
+            Screen::Errors => {}
         }
     }
 }

@@ -33,6 +33,9 @@ struct Loader {
     list_next: Option<crate::store::TraceQuery>,
     trace_busy: bool,
     trace_next: Option<crate::model::TraceId>,
+    errors_busy: bool,
+    errors_next: Option<super::errors_screen::ErrorsRequest>,
+    errors_last: Option<Instant>,
 }
 
 impl Loader {
@@ -68,6 +71,25 @@ impl Loader {
         });
     }
 
+    /// Builds the error report; a request made meanwhile waits for this one, and
+    /// loads start at least `errors_screen::MIN_RELOAD` apart.
+    fn load_errors(&mut self, request: super::errors_screen::ErrorsRequest) {
+        if self.errors_busy {
+            self.errors_next = Some(request);
+            return;
+        }
+        self.errors_busy = true;
+        let last = self.errors_last.replace(Instant::now());
+        let (source, tx) = (self.source.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(super::errors_screen::load_report(
+                source.as_ref(),
+                &request,
+                last,
+            ));
+        });
+    }
+
     /// Notes a finished load and starts the one queued behind it.
     fn finished(&mut self, action: &Action) {
         match action {
@@ -83,9 +105,16 @@ impl Loader {
                     self.load_trace(id);
                 }
             }
+            Action::ErrorsLoaded(..) => {
+                self.errors_busy = false;
+                if let Some(r) = self.errors_next.take() {
+                    self.load_errors(r);
+                }
+            }
             Action::LoadFailed(_) => {
                 self.list_busy = false;
                 self.trace_busy = false;
+                self.errors_busy = false;
             }
             _ => {}
         }
@@ -111,6 +140,9 @@ pub async fn run<B: Backend>(
         list_next: None,
         trace_busy: false,
         trace_next: None,
+        errors_busy: false,
+        errors_next: None,
+        errors_last: None,
     };
     let mut effects = app.start();
     let mut dirty = true;
@@ -121,6 +153,7 @@ pub async fn run<B: Backend>(
             match effect {
                 Effect::LoadTraces(q) => loader.load_list(q),
                 Effect::LoadTrace(id) => loader.load_trace(id),
+                Effect::LoadErrors(r) => loader.load_errors(r),
                 Effect::Copy(text) => copy(&text),
                 Effect::Quit => {}
             }

@@ -125,11 +125,13 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("e", "errors only on/off"),
             ("p or Space", "pause / resume live updates"),
             ("S", "group by session"),
+            ("E", "error timeline"),
             ("y", "copy the trace id"),
         ]),
         (Screen::Sessions, _) => keys.extend([
             ("Enter", "the session's traces, in order"),
             ("S or Esc", "back to traces"),
+            ("E", "error timeline"),
             ("y", "copy the session id"),
         ]),
         (Screen::Trace, Some(Pane::Detail)) => keys.extend([
@@ -138,6 +140,20 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("/", "filter attributes"),
             ("s", "show / hide the system prompt"),
             ("y", "copy this tab's text"),
+        ]),
+        (Screen::Errors, _) => keys.extend([
+            (
+                "Enter or l",
+                "a group's occurrences; an occurrence's trace at the failing span",
+            ),
+            ("Esc or h", "back to the groups; from the groups, back"),
+            ("w", "window: 15m, 1h, 24h, all"),
+            ("r", "reload now"),
+            ("y", "copy the fingerprint / the occurrence's trace id"),
+            (
+                "markers",
+                "↻ retry chain · ⤳ fallback · ◐ degraded (also in traces and tree)",
+            ),
         ]),
         (Screen::Trace, _) => keys.extend([
             ("Enter or Tab", "into the span detail"),
@@ -183,6 +199,7 @@ impl App {
             Screen::Traces => self.traces_key(key),
             Screen::Sessions => self.sessions_key(key),
             Screen::Trace => self.trace_key(key),
+            Screen::Errors => self.errors_key(key),
         }
     }
 
@@ -273,6 +290,7 @@ impl App {
                 }
             }
             Key::Char('S') | Key::Tab => self.screen = Screen::Sessions,
+            Key::Char('E') => return self.open_errors(),
             Key::Char('y') => {
                 if let Some(id) = self.list.selected {
                     self.message = Some(format!("copied trace id {id}"));
@@ -297,6 +315,7 @@ impl App {
                 }
             }
             Key::Esc | Key::Char('S') | Key::Tab => self.screen = Screen::Traces,
+            Key::Char('E') => return self.open_errors(),
             Key::Char('y') => {
                 if let Some(s) = self.sessions.sessions.get(self.sessions.selected) {
                     self.message = Some(format!("copied session id {}", s.session));

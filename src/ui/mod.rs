@@ -3,6 +3,7 @@
 //! notifications and redraws only when something changed.
 
 pub mod app;
+pub mod errors_screen;
 pub mod event_loop;
 pub mod filter;
 pub mod highlight;

@@ -18,6 +18,8 @@ use super::app::Action;
 pub trait UiSource: Send + Sync {
     fn list(&self, query: &TraceQuery) -> Result<Vec<TraceSummary>, SourceError>;
     fn detail(&self, id: TraceId) -> Result<Option<TraceDetail>, SourceError>;
+    /// The error timeline's records (see `errors::report`).
+    fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError>;
 }
 
 impl UiSource for LocalSource {
@@ -27,6 +29,10 @@ impl UiSource for LocalSource {
 
     fn detail(&self, id: TraceId) -> Result<Option<TraceDetail>, SourceError> {
         Ok(trace_detail(self.store.as_ref(), id, &self.prices)?)
+    }
+
+    fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError> {
+        crate::query::TraceSource::error_window(self, since)
     }
 }
 
@@ -50,6 +56,10 @@ impl UiSource for ApiClient {
                 .map_err(|e| self.error(e)),
             None => Ok(None),
         }
+    }
+
+    fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError> {
+        crate::query::TraceSource::error_window(self, since)
     }
 }
 

@@ -21,6 +21,7 @@ fn screen_name(app: &App) -> &'static str {
         (Screen::Sessions, _) => "sessions",
         (Screen::Trace, Some(Pane::Detail)) => "span detail",
         (Screen::Trace, _) => "span tree",
+        (Screen::Errors, _) => "error timeline",
     }
 }
 
