@@ -21,6 +21,7 @@ use crate::ui::{App, SourceInfo, event_loop, terminal};
 /// Runs the TUI over a source until the user quits.
 async fn run_ui(
     source: Arc<dyn UiSource>,
+    error_classes: crate::errors::Classifier,
     info: SourceInfo,
     greeting: Option<String>,
     feed: impl FnOnce(mpsc::UnboundedSender<crate::ui::Action>),
@@ -32,6 +33,7 @@ async fn run_ui(
     let size = term.size()?;
     let mut app = App::new(info, size.width, size.height);
     app.message = greeting;
+    app.errors.classifier = Arc::new(error_classes);
     let result = event_loop::run(
         &mut term,
         &mut app,
@@ -44,6 +46,12 @@ async fn run_ui(
     .await;
     terminal::leave();
     result.map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// `[[error_classes]]` of the config file (refused with its line when invalid).
+fn load_error_classes(common: &CommonArgs) -> Result<crate::errors::Classifier, CliError> {
+    let config = crate::config::ConfigFile::load(common.config.as_deref())?;
+    Ok(crate::errors::Classifier::from_config(&config)?)
 }
 
 /// `spanlens attach [URL]`: the TUI against a running instance.
@@ -64,6 +72,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
             }
         }
     };
+    let error_classes = load_error_classes(common)?;
     let client = ApiClient::new(&url, common.token.clone());
     if !client.is_alive(Duration::from_secs(3)) {
         return Err(CliError::Usage(format!(
@@ -79,6 +88,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
         .build()?;
     runtime.block_on(run_ui(
         Arc::new(client.clone()),
+        error_classes,
         info,
         Some("attached: quitting leaves the server running".into()),
         move |tx| forward_remote(client, tx),
@@ -95,6 +105,7 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
             return attach(common, Some(lock.api_url));
         }
     }
+    let error_classes = load_error_classes(common)?;
     let args = ServeArgs::default_values();
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -132,7 +143,7 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
             prices: prices.clone(),
         });
         let subscription = live.subscribe();
-        let ui = run_ui(source, info, Some(greeting), move |tx| {
+        let ui = run_ui(source, error_classes, info, Some(greeting), move |tx| {
             forward_local(subscription, tx)
         })
         .await;

@@ -359,3 +359,34 @@ fn windows_cycle_and_start_where_they_say() {
     assert_eq!(TimeWindow::Hour1.since(T0), Some(T0 - 3_600_000 * MS));
     assert_eq!(TimeWindow::All.since(T0), None);
 }
+
+#[test]
+fn the_demo_rate_limits_are_one_group_with_retry_chains_fallbacks_and_degraded_traces() {
+    use crate::demo::{DemoRng, Scenario, build_trace};
+    let store = MemoryStore::new();
+    let prices = PriceTable::builtin();
+    for seed in 0..60 {
+        let t = build_trace(Scenario::RateLimited, &mut DemoRng::seeded(seed), T0);
+        // As the demo sends them: in its split, root last or per span.
+        for req in t.requests() {
+            let batch = IngestBatch {
+                spans: normalize_traces(&req, &prices).spans,
+                ..Default::default()
+            };
+            store.write(&batch).unwrap();
+        }
+    }
+    let report = report_of(&store);
+    assert_eq!(report.groups.len(), 1, "{:#?}", report.groups);
+    let g = &report.groups[0];
+    assert_eq!(g.class, "rate_limit");
+    assert_eq!(g.traces, 60);
+    assert!(g.retry_chains > 10, "{g:#?}");
+    assert!(g.rescued_by_retry > 5 && g.rescued_by_fallback > 5 && g.unrescued > 5);
+    assert!(report.traces.degraded > 20 && report.traces.failed > 5);
+    assert_eq!(
+        report.traces.degraded + report.traces.failed,
+        60,
+        "a run either failed or succeeded with errors inside"
+    );
+}
