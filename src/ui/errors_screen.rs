@@ -132,7 +132,20 @@ impl ErrorsScreen {
         if window != self.window {
             return;
         }
+        // New failures arrive on top: keep the selected occurrence, not its row.
+        let selected = self
+            .selected_occurrence()
+            .map(|o| (o.trace_id, o.span_id, o.time_unix_nano));
         self.report = Some(report);
+        if let Some(key) = selected
+            && let Some(i) = self.selected_group().and_then(|g| {
+                g.occurrences
+                    .iter()
+                    .position(|o| (o.trace_id, o.span_id, o.time_unix_nano) == key)
+            })
+        {
+            self.occurrence = i;
+        }
         if self.group_index().is_none() {
             self.group = self.groups().first().map(|g| g.fingerprint.clone());
             if self.level == ErrorsLevel::Occurrences {

@@ -123,6 +123,19 @@ fn the_selection_follows_its_group_across_reloads() {
         Box::new(sample::report(TimeWindow::Hour1)),
     ));
     assert_eq!(app.errors.group, fp);
+    // In the occurrences, new failures on top do not move the selection.
+    key(&mut app, Key::Char('k'));
+    key(&mut app, Key::Enter);
+    key(&mut app, Key::Char('j'));
+    let picked = app.errors.selected_occurrence().cloned();
+    let mut newer = sample::report(TimeWindow::Hour1);
+    let mut extra = newer.groups[0].occurrences[0].clone();
+    extra.time_unix_nano += 60_000_000_000;
+    newer.groups[0].occurrences.insert(0, extra);
+    app.update(Action::ErrorsLoaded(TimeWindow::Hour1, Box::new(newer)));
+    assert_eq!(app.errors.selected_occurrence().cloned(), picked);
+    assert_eq!(app.errors.occurrence, 2);
+    key(&mut app, Key::Esc);
     // Paging stays inside the list.
     key(&mut app, Key::Char('G'));
     let last = app.errors.groups().len() - 1;

@@ -49,8 +49,8 @@ fn fill(index: usize, theme: &Theme) -> char {
     }
 }
 
-/// The chart's buckets: (first minute, minutes per bucket, bucket count, cells per bar).
-fn buckets(report: &ErrorReport, columns: u16) -> (u64, u64, usize, usize) {
+/// The chart's buckets: (first minute, minutes per bucket, bucket count).
+fn buckets(report: &ErrorReport, columns: u16) -> (u64, u64, usize) {
     let now_min = report.now_unix_nano / MINUTE_NS;
     let first_min = match report.since_unix_nano {
         Some(s) => s / MINUTE_NS,
@@ -65,10 +65,22 @@ fn buckets(report: &ErrorReport, columns: u16) -> (u64, u64, usize, usize) {
     let span = (last_min - first_min + 1) as usize;
     let cols = usize::from(columns.max(1));
     if span <= cols {
-        (first_min, 1, span, (cols / span).max(1))
+        (first_min, 1, span)
     } else {
         let per = span.div_ceil(cols) as u64;
-        (first_min, per, span.div_ceil(per as usize), 1)
+        (first_min, per, span.div_ceil(per as usize))
+    }
+}
+
+/// Columns of bucket `b` of `count` over `width` cells: the whole width is used,
+/// and bars 3 or more cells wide keep a one-cell gap.
+fn bar_columns(b: usize, count: usize, width: usize) -> std::ops::Range<usize> {
+    let start = b * width / count;
+    let end = ((b + 1) * width / count).max(start + 1);
+    if end - start >= 3 {
+        start..end - 1
+    } else {
+        start..end
     }
 }
 
@@ -78,7 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, report: &ErrorReport, theme: &Theme
         return;
     }
     let plot_w = area.width - Y_LABEL;
-    let (first_min, per, count, cell_w) = buckets(report, plot_w);
+    let (first_min, per, count) = buckets(report, plot_w);
     let classes = report.classes.len();
     let mut sums = vec![vec![0u64; classes]; count];
     for m in &report.minutes {
@@ -126,7 +138,6 @@ pub fn render(frame: &mut Frame, area: Rect, report: &ErrorReport, theme: &Theme
     let label = |v: u64| format!("{v:>4} ");
     buf.set_string(area.x, top_y, label(max), theme.dim());
     buf.set_string(area.x, top_y + plot_h - 1, label(0), theme.dim());
-    let bar_w = if cell_w >= 2 { cell_w - 1 } else { 1 };
     for (b, bucket) in sums.iter().enumerate() {
         let total: u64 = bucket.iter().sum();
         if total == 0 || max == 0 {
@@ -158,8 +169,8 @@ pub fn render(frame: &mut Frame, area: Rect, report: &ErrorReport, theme: &Theme
                 EIGHTHS[(top - lo - 1).min(6) as usize]
             };
             let y = top_y + plot_h - 1 - row as u16;
-            for dx in 0..bar_w {
-                let x = area.x + Y_LABEL + (b * cell_w + dx) as u16;
+            for col in bar_columns(b, count, usize::from(plot_w)) {
+                let x = area.x + Y_LABEL + col as u16;
                 if x < area.right() {
                     buf.set_string(x, y, glyph.to_string(), style);
                 }
@@ -203,11 +214,15 @@ mod tests {
 
     #[test]
     fn short_windows_get_wide_bars_and_long_ones_wider_buckets() {
-        // 15 minutes on 75 columns: one minute per bar, 4 cells each.
-        assert_eq!(buckets(&report(Some(100), 115, &[]), 75), (100, 1, 16, 4));
+        // 15 minutes on 75 columns: one minute per bar, bars 4-5 cells wide with a gap.
+        assert_eq!(buckets(&report(Some(100), 115, &[]), 75), (100, 1, 16));
+        assert_eq!(bar_columns(0, 16, 75), 0..3);
+        assert_eq!(bar_columns(15, 16, 75), 70..74);
+        // An hour on 115 columns: the bars spread over the whole width.
+        assert_eq!(bar_columns(60, 61, 115), 113..115);
         // 24 hours on 75 columns: 20 minutes per bar.
-        let (_, per, count, w) = buckets(&report(Some(0), 1440, &[]), 75);
-        assert_eq!((per, w), (20, 1));
+        let (_, per, count) = buckets(&report(Some(0), 1440, &[]), 75);
+        assert_eq!(per, 20);
         assert!(count <= 75);
         // Everything stored: from the first error.
         assert_eq!(buckets(&report(None, 200, &[150, 160]), 100).0, 150);
