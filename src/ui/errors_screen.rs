@@ -61,7 +61,9 @@ pub struct ErrorsAreas {
     pub list: Rect,
     /// Occurrences level: the group line above the list.
     pub heading: Rect,
-    /// Occurrences level: the selected occurrence's message and stack trace.
+    /// Occurrences level: the selected occurrence's message and stack trace. Groups
+    /// level, below 120 columns: one line with what the table has no room for (first
+    /// seen, services, models, what saved the failures) for the selected group.
     pub detail: Rect,
 }
 
@@ -71,11 +73,14 @@ pub fn areas(body: Rect, level: ErrorsLevel) -> ErrorsAreas {
     match level {
         ErrorsLevel::Groups => {
             let chart_h = (body.height * 2 / 5).clamp(4.min(body.height), 14);
+            let mut list_h = body.height - chart_h;
+            let footer_h = u16::from(body.width < 120 && list_h >= 4);
+            list_h -= footer_h;
             ErrorsAreas {
                 chart: Rect::new(body.x, body.y, body.width, chart_h),
-                list: Rect::new(body.x, body.y + chart_h, body.width, body.height - chart_h),
+                list: Rect::new(body.x, body.y + chart_h, body.width, list_h),
                 heading: empty,
-                detail: empty,
+                detail: Rect::new(body.x, body.y + chart_h + list_h, body.width, footer_h),
             }
         }
         ErrorsLevel::Occurrences => {

@@ -92,6 +92,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ErrorsLevel::Groups => {
             chart::render(frame, a.chart, report, theme);
             groups_table(frame, a.list, app, report, theme);
+            if let Some(g) = e.selected_group() {
+                group_footer(frame, a.detail, g, theme);
+            }
             if report.groups.is_empty() {
                 let msg = format!(
                     "no errors in the {} · w changes the window",
@@ -248,6 +251,31 @@ fn groups_table(frame: &mut Frame, area: Rect, app: &App, report: &ErrorReport, 
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// The selected group's facts the narrow table leaves out, on one line.
+fn group_footer(frame: &mut Frame, area: Rect, g: &ErrorGroup, theme: &Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let mut parts = vec![
+        Span::styled(" first ", theme.dim()),
+        Span::raw(text::clock(g.first_seen)),
+        Span::styled(" · ", theme.dim()),
+        Span::raw(list_text(&g.services)),
+    ];
+    if !g.models.is_empty() {
+        parts.push(Span::styled(" · ", theme.dim()));
+        parts.push(Span::raw(list_text(&g.models)));
+    }
+    let s = saved(g);
+    if !s.is_empty() {
+        parts.push(Span::styled(" · saved ", theme.dim()));
+        parts.push(Span::styled(s, theme.warning()));
+    }
+    frame
+        .buffer_mut()
+        .set_line(area.x, area.y, &Line::from(parts), area.width);
+}
+
 fn heading(frame: &mut Frame, area: Rect, g: &ErrorGroup, report: &ErrorReport, theme: &Theme) {
     if area.height == 0 {
         return;
@@ -337,7 +365,7 @@ fn occurrences_table(frame: &mut Frame, area: Rect, app: &App, g: &ErrorGroup, t
                     } else {
                         theme.warning()
                     };
-                    cell_left(role, w, style)
+                    cell_left(&safe(role), w, style)
                 }
             }
         }))

@@ -67,7 +67,12 @@ fn buckets(report: &ErrorReport, columns: u16) -> (u64, u64, usize) {
     if span <= cols {
         (first_min, 1, span)
     } else {
-        let per = span.div_ceil(cols) as u64;
+        // A round bucket: 2, 5, 10, 15, 20, 30 minutes, 1, 2, 3, 6, 12 hours, a day.
+        let need = span.div_ceil(cols) as u64;
+        let per = [2, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720, 1440]
+            .into_iter()
+            .find(|p| *p >= need)
+            .unwrap_or(need);
         (first_min, per, span.div_ceil(per as usize))
     }
 }
@@ -220,9 +225,10 @@ mod tests {
         assert_eq!(bar_columns(15, 16, 75), 70..74);
         // An hour on 115 columns: the bars spread over the whole width.
         assert_eq!(bar_columns(60, 61, 115), 113..115);
-        // 24 hours on 75 columns: 20 minutes per bar.
+        // 24 hours on 75 columns: 20 minutes per bar; on 115, 15 (a round number).
         let (_, per, count) = buckets(&report(Some(0), 1440, &[]), 75);
         assert_eq!(per, 20);
+        assert_eq!(buckets(&report(Some(0), 1440, &[]), 115).1, 15);
         assert!(count <= 75);
         // Everything stored: from the first error.
         assert_eq!(buckets(&report(None, 200, &[150, 160]), 100).0, 150);

@@ -59,6 +59,13 @@ fn timeline_groups() {
             1,
             "{rows:#?}"
         );
+        // What the narrow table leaves out is on the line under it.
+        let footer = &rows[h as usize - 2];
+        assert_eq!(
+            footer.contains("first 18:30:00 · batch-summarizer · gpt-4o · saved ↻3 ⤳2 ✗1"),
+            w < 120,
+            "{footer}"
+        );
         insta::assert_snapshot!(format!("errors_groups_{w}x{h}"), t.backend());
     }
 }
