@@ -208,6 +208,8 @@ pub fn analyze(calls: &[CallSignature]) -> Resilience {
 pub struct CallMark {
     /// Attempt `n` of `of` in a retry chain (1-based).
     pub attempt: Option<(usize, usize)>,
+    /// The wait before this attempt (after the previous one ended).
+    pub wait_ns: Option<u64>,
     /// This call is the fallback that succeeded.
     pub fallback: bool,
     /// This failed call was rescued by a fallback.
@@ -215,11 +217,15 @@ pub struct CallMark {
 }
 
 impl CallMark {
-    /// A short label: `↻2/3`, `⤳fallback`, `⤳` on the failed call a fallback rescued.
+    /// A short label: `↻2/3 +612ms` (attempt, wait before it), `⤳fallback`, `⤳` on
+    /// the failed call a fallback rescued.
     pub fn label(&self) -> String {
         let mut s = String::new();
         if let Some((n, of)) = self.attempt {
             s.push_str(&format!("↻{n}/{of}"));
+            if let Some(w) = self.wait_ns {
+                s.push_str(&format!(" +{}", super::report::fmt_wait(w)));
+            }
         }
         if self.fallback {
             s.push_str("⤳fallback");
@@ -242,7 +248,12 @@ pub fn marks_of(r: &Resilience) -> HashMap<SpanId, CallMark> {
     for chain in &r.chains {
         let of = chain.attempts.len();
         for (i, id) in chain.attempts.iter().enumerate() {
-            marks.entry(*id).or_default().attempt = Some((i + 1, of));
+            let m = marks.entry(*id).or_default();
+            m.attempt = Some((i + 1, of));
+            m.wait_ns = i
+                .checked_sub(1)
+                .and_then(|w| chain.waits_ns.get(w))
+                .copied();
         }
     }
     for f in &r.fallbacks {

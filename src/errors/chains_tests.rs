@@ -102,7 +102,13 @@ fn a_tenacity_retry_is_one_chain_with_its_waits_and_outcome() {
     assert!(r.fallbacks.is_empty());
     let marks = span_marks(&retried());
     assert_eq!(marks[&id(3)].attempt, Some((2, 3)));
-    assert_eq!(marks[&id(3)].label(), "↻2/3");
+    assert_eq!(marks[&id(3)].label(), "↻2/3 +500ms");
+    assert_eq!(
+        marks[&id(2)].label(),
+        "↻1/3",
+        "no wait before the first attempt"
+    );
+    assert_eq!(marks[&id(4)].label(), "↻3/3 +1.00s");
     assert!(!marks.contains_key(&id(1)));
 }
 

@@ -117,6 +117,8 @@ pub struct Occurrence {
     pub http_status: Option<i64>,
     /// Its place in a retry chain or fallback: `attempt 2/3 → retry ok`, …
     pub role: Option<String>,
+    /// The whole chain, for the detail: `3 attempts, waits 612ms 1.13s → gave up`.
+    pub chain: Option<String>,
     /// The trace's root name (when its summary is known).
     pub root_name: Option<String>,
 }
@@ -198,6 +200,19 @@ struct CallFate {
     in_chain: bool,
     rescue: Rescue,
     role: String,
+    chain: Option<String>,
+}
+
+/// A wait between attempts, short: `612ms`, `1.13s`, `2.5m`.
+pub fn fmt_wait(ns: u64) -> String {
+    let ms = ns as f64 / 1e6;
+    if ms < 1000.0 {
+        format!("{ms:.0}ms")
+    } else if ms < 60_000.0 {
+        format!("{:.2}s", ms / 1000.0)
+    } else {
+        format!("{:.1}m", ms / 60_000.0)
+    }
 }
 
 fn fate_of(trace: TraceId, span: SpanId, r: &Resilience) -> Option<CallFate> {
@@ -218,6 +233,16 @@ fn fate_of(trace: TraceId, span: SpanId, r: &Resilience) -> Option<CallFate> {
             in_chain: true,
             rescue,
             role: format!("attempt {n}/{of} → {outcome}"),
+            chain: Some(format!(
+                "{of} attempts of {}, waits {} → {outcome}",
+                chain.target,
+                chain
+                    .waits_ns
+                    .iter()
+                    .map(|w| fmt_wait(*w))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
         });
     }
     let f = fallback_from(span)?;
@@ -226,6 +251,7 @@ fn fate_of(trace: TraceId, span: SpanId, r: &Resilience) -> Option<CallFate> {
         in_chain: false,
         rescue: Rescue::Fallback,
         role: format!("→ fallback to {}", f.to_target),
+        chain: None,
     })
 }
 
@@ -299,6 +325,7 @@ impl ErrorReport {
                     stacktrace: r.stacktrace.clone(),
                     http_status: r.http_status,
                     role: fate.as_ref().map(|f| f.role.clone()),
+                    chain: fate.as_ref().and_then(|f| f.chain.clone()),
                     root_name: summary.map(|s| s.root_name.clone()),
                 });
             }
@@ -429,6 +456,7 @@ impl ErrorReport {
                     "http_status": o.http_status,
                     "message": o.message,
                     "role": o.role,
+                    "chain": o.chain,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })

@@ -226,6 +226,16 @@ fn rate_limits_group_with_their_chains_fallbacks_and_outcomes() {
         .collect();
     assert!(roles.contains(&"attempt 1/2 → retry ok"), "{roles:?}");
     assert!(roles.contains(&"attempt 3/3 → gave up"), "{roles:?}");
+    let gave_up = g
+        .occurrences
+        .iter()
+        .find(|o| o.role.as_deref() == Some("attempt 3/3 → gave up"))
+        .unwrap();
+    // Attempts at 10, 820 and 2,100 ms, each 300 ms long.
+    assert_eq!(
+        gave_up.chain.as_deref(),
+        Some("3 attempts of gpt-4o, waits 510ms 980ms → gave up")
+    );
     assert_eq!(
         report.traces,
         TraceCounts {

@@ -403,6 +403,9 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         head.push(Span::raw(format!(" · in {}", safe(root))));
     }
     lines.push(Line::from(head));
+    if let Some(c) = &o.chain {
+        lines.push(Line::styled(format!(" ↻ {}", safe(c)), theme.warning()));
+    }
     for l in text::wrap(&safe(&o.message), w.max(10)) {
         lines.push(Line::styled(format!(" {l}"), theme.error_row()));
     }

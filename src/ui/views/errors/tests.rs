@@ -91,6 +91,11 @@ fn timeline_occurrences() {
             rows.iter()
                 .any(|r| r.contains("Traceback (most recent call last)"))
         );
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("↻ 2 attempts of gpt-4o, waits 490ms → retry ok")),
+            "{rows:#?}"
+        );
         insta::assert_snapshot!(format!("errors_occurrences_{w}x{h}"), t.backend());
     }
 }
