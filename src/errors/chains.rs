@@ -57,8 +57,7 @@ impl CallSignature {
         } else {
             return None;
         };
-        let failed = span.status.code != StatusCode::Ok
-            && super::records::ErrorRecord::from_span(span).is_some();
+        let failed = span.status.code != StatusCode::Ok && super::records::span_failed(span);
         Some(CallSignature {
             span_id: span.span_id,
             parent: span.parent_span_id,

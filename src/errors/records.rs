@@ -125,18 +125,35 @@ fn text_attr(attrs: &crate::model::Attributes, key: &str) -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
+/// True when a span failed: status ERROR, an `exception` event, `error.type`, or an
+/// HTTP status of 5xx (4xx on a span that is not a server span). Allocates nothing.
+pub fn span_failed(span: &Span) -> bool {
+    let http_failed = http_status(&span.attributes)
+        .is_some_and(|c| c >= 500 || (c >= 400 && span.kind != SpanKind::Server && c < 600));
+    span.status.code == StatusCode::Error
+        || http_failed
+        || span.events.iter().any(|e| e.name == "exception")
+        || text_attr_present(&span.attributes, "error.type")
+}
+
+fn text_attr_present(attrs: &crate::model::Attributes, key: &str) -> bool {
+    attrs.get(key).is_some_and(|v| match v {
+        AttrValue::Str(s) => !s.trim().is_empty(),
+        AttrValue::Empty => false,
+        _ => true,
+    })
+}
+
 impl ErrorRecord {
     /// The record of a failed span, or `None` when the span did not fail.
     pub fn from_span(span: &Span) -> Option<ErrorRecord> {
-        let exception = span.events.iter().rev().find(|e| e.name == "exception");
-        let status = http_status(&span.attributes);
-        let http_failed = status
-            .is_some_and(|c| c >= 500 || (c >= 400 && span.kind != SpanKind::Server && c < 600));
-        let error_type_attr = text_attr(&span.attributes, "error.type");
-        let status_error = span.status.code == StatusCode::Error;
-        if !status_error && exception.is_none() && error_type_attr.is_none() && !http_failed {
+        if !span_failed(span) {
             return None;
         }
+        let exception = span.events.iter().rev().find(|e| e.name == "exception");
+        let status = http_status(&span.attributes);
+        let error_type_attr = text_attr(&span.attributes, "error.type");
+        let status_error = span.status.code == StatusCode::Error;
         let ex = |k: &str| exception.and_then(|e| text_attr(&e.attributes, k));
         let error_type = ex("exception.type").or(error_type_attr);
         let message = ex("exception.message")

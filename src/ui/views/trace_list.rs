@@ -116,7 +116,7 @@ fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme) -> Row<'a> {
                     let marker = format!("{} ", flags.marker());
                     let room = (w as usize).saturating_sub(text::width(&marker));
                     let name = text::fit(&safe(&t.root_name), room);
-                    return_cell(marker, name, theme.warning(), style)
+                    marked_cell(marker, name, theme.warning(), style)
                 } else {
                     cell_left(&safe(&t.root_name), w, style)
                 }
@@ -156,7 +156,7 @@ fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme) -> Row<'a> {
 }
 
 /// A cell of a styled marker then text.
-fn return_cell<'a>(marker: String, text: String, marker_style: Style, style: Style) -> Cell<'a> {
+fn marked_cell<'a>(marker: String, text: String, marker_style: Style, style: Style) -> Cell<'a> {
     Cell::from(Line::from(vec![
         ratatui::text::Span::styled(marker, marker_style),
         ratatui::text::Span::styled(text, style),
