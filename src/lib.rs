@@ -11,6 +11,7 @@ pub mod config;
 pub mod cost;
 pub mod data_dir;
 pub mod demo;
+pub mod errors;
 pub mod ingest;
 pub mod model;
 pub mod normalize;

@@ -30,6 +30,11 @@ pub trait TraceSource {
     fn trace(&self, id: TraceId) -> Result<Option<Value>, SourceError>;
     /// Totals over a window (`stats --json`).
     fn stats(&self, since_unix_nano: Option<u64>) -> Result<Value, SourceError>;
+    /// Error records of a window and their traces' summaries (`spanlens errors`).
+    fn error_window(
+        &self,
+        since_unix_nano: Option<u64>,
+    ) -> Result<crate::errors::ErrorWindow, SourceError>;
 }
 
 /// Reads the store directly (the owning process, or when no owner is alive).
@@ -59,6 +64,18 @@ impl TraceSource for LocalSource {
         let now = crate::util::now_unix_nano();
         let report = crate::cost::load(self.store.as_ref(), &self.prices, since_unix_nano, now)?;
         Ok(report.to_stats_json())
+    }
+
+    fn error_window(
+        &self,
+        since_unix_nano: Option<u64>,
+    ) -> Result<crate::errors::ErrorWindow, SourceError> {
+        let now = crate::util::now_unix_nano();
+        Ok(crate::errors::report::load_window(
+            self.store.as_ref(),
+            since_unix_nano,
+            now,
+        )?)
     }
 }
 

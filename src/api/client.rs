@@ -167,4 +167,15 @@ impl TraceSource for ApiClient {
         self.get_json(&path)?
             .ok_or_else(|| self.error("no stats route (is this a spanlens instance?)"))
     }
+
+    fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError> {
+        let path = match since {
+            Some(s) => format!("/api/v1/ui/errors?since_unix_nano={s}"),
+            None => "/api/v1/ui/errors".to_string(),
+        };
+        let v = self
+            .get_json(&path)?
+            .ok_or_else(|| self.error("no errors route (is this an older spanlens?)"))?;
+        serde_json::from_value(v).map_err(|e| self.error(e))
+    }
 }

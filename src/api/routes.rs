@@ -37,6 +37,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/v1/ui/traces", get(ui_traces))
         .route("/api/v1/ui/traces/{id}", get(ui_trace))
         .route("/api/v1/ui/cost", get(ui_cost))
+        .route("/api/v1/ui/errors", get(ui_errors))
         .route("/api/v1/live", get(live))
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -153,6 +154,14 @@ async fn ui_cost(State(st): State<ApiState>, Query(p): Query<CostParams>) -> Res
     };
     let source = st.source.clone();
     match blocking(move || crate::ui::source::UiSource::cost(&source, window)).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// Error records of a window and their traces' summaries (`ErrorWindow`, serde form).
+async fn ui_errors(State(st): State<ApiState>, Query(p): Query<StatsParams>) -> Response {
+    match blocking(move || st.source.error_window(p.since_unix_nano)).await {
         Ok(v) => Json(v).into_response(),
         Err(r) => r,
     }

@@ -2,6 +2,7 @@
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
 mod cost_cmd;
+mod errors_cmd;
 mod format;
 mod query_cmds;
 mod security;
@@ -86,6 +87,17 @@ pub enum Command {
     Attach(AttachArgs),
     /// Send realistic synthetic LLM traffic to an instance (until Ctrl-C or --count)
     Demo(crate::demo::DemoArgs),
+    /// Error groups and counts: classes, retry chains, fallbacks
+    Errors(ErrorsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ErrorsArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Window (e.g. 15m, 1h, 24h); default: everything stored
+    #[arg(long)]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -240,6 +252,7 @@ pub fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
         Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
         Some(Command::Cost(args)) => cost_cmd::cost_cmd(&cli.common, &args),
+        Some(Command::Errors(args)) => errors_cmd::errors(&cli.common, &args),
     }
 }
 

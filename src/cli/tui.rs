@@ -19,6 +19,7 @@ use crate::ui::{App, SourceInfo, event_loop, terminal};
 /// Runs the TUI over a source until the user quits.
 async fn run_ui(
     source: Arc<dyn UiSource>,
+    error_classes: crate::errors::Classifier,
     info: SourceInfo,
     greeting: Option<String>,
     budgets: crate::cost::Budgets,
@@ -32,6 +33,7 @@ async fn run_ui(
     let mut app = App::new(info, size.width, size.height);
     app.message = greeting;
     app.budgets = budgets;
+    app.errors.classifier = Arc::new(error_classes);
     let result = event_loop::run(
         &mut term,
         &mut app,
@@ -44,6 +46,12 @@ async fn run_ui(
     .await;
     terminal::leave();
     result.map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// `[[error_classes]]` of the config file (refused with its line when invalid).
+fn load_error_classes(common: &CommonArgs) -> Result<crate::errors::Classifier, CliError> {
+    let config = crate::config::ConfigFile::load(common.config.as_deref())?;
+    Ok(crate::errors::Classifier::from_config(&config)?)
 }
 
 /// `spanlens attach [URL]`: the TUI against a running instance.
@@ -65,6 +73,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
         }
     };
     let budgets = super::cost_cmd::load_budgets(common)?;
+    let error_classes = load_error_classes(common)?;
     let client = super::api_client(common, &url)?;
     if !client.is_alive(Duration::from_secs(3)) {
         return Err(CliError::Usage(format!(
@@ -80,6 +89,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
         .build()?;
     runtime.block_on(run_ui(
         Arc::new(client.clone()),
+        error_classes,
         info,
         Some("attached: quitting leaves the server running".into()),
         budgets,
@@ -100,6 +110,7 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let (config, mut opts) = super::serve::prepare(common, args)?;
     let prices = Arc::new(super::cost_cmd::load_prices(common)?);
     let budgets = super::cost_cmd::load_budgets(common)?;
+    let error_classes = load_error_classes(common)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -135,9 +146,14 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
             prices: prices.clone(),
         });
         let subscription = live.subscribe();
-        let ui = run_ui(source, info, Some(greeting), budgets, move |tx| {
-            forward_local(subscription, tx)
-        })
+        let ui = run_ui(
+            source,
+            error_classes,
+            info,
+            Some(greeting),
+            budgets,
+            move |tx| forward_local(subscription, tx),
+        )
         .await;
         let _ = stop.send(());
         let served = server.await;

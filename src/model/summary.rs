@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Eval, Span, TraceId};
+use crate::errors::chains::{CallSignature, TraceFlags};
 
 /// Running aggregate of one evaluator's results within a trace.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -111,6 +112,11 @@ pub struct TraceSummary {
     pub unpriced_calls: u64,
     pub models: Vec<String>,
     pub evals: Vec<EvalSummary>,
+    /// The root span arrived with status ERROR (a trace that failed, not degraded).
+    pub root_error: bool,
+    /// Model and tool calls (the earliest `MAX_SUMMARY_CALLS`), for retry/fallback
+    /// flags without reading spans (`crate::errors::chains`).
+    pub calls: Vec<CallSignature>,
 }
 
 impl TraceSummary {
@@ -137,6 +143,8 @@ impl TraceSummary {
             unpriced_calls: 0,
             models: Vec::new(),
             evals: Vec::new(),
+            root_error: false,
+            calls: Vec::new(),
         }
     }
 
@@ -179,6 +187,8 @@ impl TraceSummary {
         {
             self.user = Some(u.to_string());
         }
+        self.root_error |= is_root && span.is_error();
+        crate::errors::chains::fold_call(&mut self.calls, span);
         let Some(llm) = &span.llm else { return };
         for eval in &llm.evals {
             self.add_eval(eval);
@@ -228,7 +238,11 @@ impl TraceSummary {
 
     /// The stable JSON of `spanlens traces --json` (field names in DESIGN.md).
     pub fn to_json(&self) -> Value {
+        let flags = TraceFlags::of_summary(self);
         json!({
+            "retried": flags.retry,
+            "fell_back": flags.fallback,
+            "degraded": flags.degraded,
             "trace_id": self.trace_id,
             "root_name": self.root_name,
             "service": self.service,

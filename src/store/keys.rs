@@ -12,6 +12,7 @@
 //! | `u`    | time(8) seq(8)                        | `LogRecord` without trace |
 //! | `x`    | time(8) seq(8)                        | raw metrics body |
 //! | `r`    | minute(8) service 0x00 model          | `Rollup`         |
+//! | `f`    | time(8) trace(16) span(8) source(1) seq(8) | `ErrorRecord` (errors::records) |
 //! | `M`    | name                                  | metadata         |
 
 use crate::model::{SpanId, TraceId};
@@ -25,6 +26,7 @@ pub const LOG: u8 = b'l';
 pub const UNLINKED_LOG: u8 = b'u';
 pub const METRICS: u8 = b'x';
 pub const ROLLUP: u8 = b'r';
+pub const ERROR_RECORD: u8 = b'f';
 
 /// Tables keyed by trace first: a trace's records there go with it.
 pub const PER_TRACE_TABLES: &[u8] = &[SPAN, SPAN_SEEN, LOG];
@@ -92,6 +94,24 @@ pub fn timed_seq(table: u8, time_ns: u64, seq: u64) -> Vec<u8> {
     k.push(table);
     k.extend_from_slice(&time_ns.to_be_bytes());
     k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// An error record: by time, then trace and span. A span's record has seq 0 (a
+/// resent span writes the same key); a log's has the log's own sequence number.
+pub fn error_record(
+    time_ns: u64,
+    trace: TraceId,
+    span: Option<SpanId>,
+    log_seq: Option<u64>,
+) -> Vec<u8> {
+    let mut k = Vec::with_capacity(42);
+    k.push(ERROR_RECORD);
+    k.extend_from_slice(&time_ns.to_be_bytes());
+    k.extend_from_slice(&trace.0);
+    k.extend_from_slice(&span.map(|s| s.0).unwrap_or([0; 8]));
+    k.push(u8::from(log_seq.is_some()));
+    k.extend_from_slice(&log_seq.unwrap_or(0).to_be_bytes());
     k
 }
 

@@ -14,9 +14,10 @@ use super::cost_records::{self, CostData};
 use super::retention::{Evicted, RetentionPolicy};
 use super::rollup::{Rollup, rollup_key_of};
 use super::{
-    Backend, IngestBatch, MemoryBackend, SCHEMA_VERSION, SledBackend, SledOptions, Stats,
-    StoreError, TraceQuery, TraceStore, WriteOutcome, keys,
+    Backend, ErrorRecords, IngestBatch, MemoryBackend, SCHEMA_VERSION, SledBackend, SledOptions,
+    Stats, StoreError, TraceQuery, TraceStore, WriteOutcome, keys,
 };
+use crate::errors::ErrorRecord;
 use crate::model::{LogRecord, Span, SpanId, TraceId, TraceSummary};
 
 /// Whole-store counters kept in metadata so unfiltered stats need no scan.
@@ -158,6 +159,10 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
                 }
             };
             entry.1.apply_span(span);
+            if let Some(r) = ErrorRecord::from_span(span) {
+                let key = keys::error_record(r.time_unix_nano, r.trace_id, r.span_id, None);
+                kv.put(key, encode(&r)?);
+            }
             rollups
                 .entry(rollup_key_of(span))
                 .or_default()
@@ -226,6 +231,10 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
                 None => keys::timed_seq(keys::UNLINKED_LOG, log.timestamp(), seq),
             };
             kv.put(key, encode(log)?);
+            if let Some(r) = ErrorRecord::from_log(log) {
+                let key = keys::error_record(r.time_unix_nano, r.trace_id, r.span_id, Some(seq));
+                kv.put(key, encode(&r)?);
+            }
             outcome.logs += 1;
         }
         counts.logs += outcome.logs;
@@ -387,5 +396,39 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             }
         };
         cost_records::read(&self.backend, read_from, traces)
+    }
+
+    fn error_records(
+        &self,
+        since_unix_nano: Option<u64>,
+        limit: usize,
+    ) -> Result<ErrorRecords, StoreError> {
+        let mut start = vec![keys::ERROR_RECORD];
+        start.extend_from_slice(&since_unix_nano.unwrap_or(0).to_be_bytes());
+        let mut out = ErrorRecords::default();
+        let mut err = None;
+        self.backend.scan(
+            &start,
+            &keys::prefix_end(&[keys::ERROR_RECORD]),
+            true,
+            &mut |_, v| {
+                if out.records.len() >= limit {
+                    out.truncated = true;
+                    return false;
+                }
+                match decode("error record", v) {
+                    Ok(r) => out.records.push(r),
+                    Err(e) => {
+                        err = Some(e);
+                        return false;
+                    }
+                }
+                true
+            },
+        )?;
+        match err {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 }

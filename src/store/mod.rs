@@ -111,6 +111,22 @@ pub trait TraceStore: Send + Sync {
         read_from: Option<u64>,
         window_since: Option<u64>,
     ) -> Result<CostData, StoreError>;
+    /// Error records from `since_unix_nano` (or all), newest first, at most `limit`
+    /// (`truncated` when more were there). Reads the error records, never spans.
+    fn error_records(
+        &self,
+        _since_unix_nano: Option<u64>,
+        _limit: usize,
+    ) -> Result<ErrorRecords, StoreError> {
+        Ok(ErrorRecords::default())
+    }
+}
+
+/// Error records of a window (see `TraceStore::error_records`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorRecords {
+    pub records: Vec<crate::errors::ErrorRecord>,
+    pub truncated: bool,
 }
 
 #[cfg(test)]

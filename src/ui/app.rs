@@ -29,6 +29,8 @@ pub enum Screen {
     Sessions,
     Trace,
     Cost,
+    /// The error timeline (`E`).
+    Errors,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +163,8 @@ pub struct TraceView {
     pub loading: bool,
     /// The screen Esc goes back to (where the trace was opened from).
     pub return_to: Screen,
+    /// Retry-chain attempts and fallbacks among the spans (`errors::chains`).
+    pub marks: std::collections::HashMap<SpanId, crate::errors::CallMark>,
 }
 
 impl TraceView {
@@ -181,6 +185,7 @@ impl TraceView {
             system_expanded: false,
             loading: true,
             return_to: Screen::Traces,
+            marks: Default::default(),
         }
     }
 
@@ -207,6 +212,8 @@ pub enum Effect {
     LoadTrace(TraceId),
     /// Load the cost report of a window (coalesced to about once a second).
     LoadCost(crate::cost::CostWindow),
+    /// Build the error timeline's report (`errors_screen::load_report`).
+    LoadErrors(super::errors_screen::ErrorsRequest),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     Quit,
@@ -223,6 +230,7 @@ pub enum Action {
     TracesLoaded(Vec<TraceSummary>),
     TraceLoaded(TraceId, Option<TraceDetail>),
     CostLoaded(Box<crate::cost::CostReport>),
+    ErrorsLoaded(crate::errors::TimeWindow, Box<crate::errors::ErrorReport>),
     /// The store committed changes to these traces.
     Changed(Vec<TraceId>),
     /// Too many changes to name: reload what is shown.
@@ -236,6 +244,7 @@ pub struct App {
     pub list: TraceList,
     pub sessions: SessionList,
     pub trace: Option<TraceView>,
+    pub errors: super::errors_screen::ErrorsScreen,
     pub input: Option<Input>,
     pub help: bool,
     /// One-line message in the status bar (errors, "copied", …).
@@ -260,6 +269,7 @@ impl App {
             list: TraceList::default(),
             sessions: SessionList::default(),
             trace: None,
+            errors: Default::default(),
             input: None,
             help: false,
             message: None,
@@ -325,11 +335,16 @@ impl App {
                 self.set_cost(report);
                 vec![]
             }
+            Action::ErrorsLoaded(window, report) => {
+                self.errors_loaded(window, *report);
+                vec![]
+            }
             Action::Changed(ids) => {
                 let mut effects = self.on_changed(&ids);
                 if self.wants_cost() {
                     effects.push(Effect::LoadCost(self.cost.window));
                 }
+                effects.extend(self.errors_changed());
                 effects
             }
             Action::ChangedMany => {
@@ -337,6 +352,7 @@ impl App {
                 if self.wants_cost() {
                     effects.push(Effect::LoadCost(self.cost.window));
                 }
+                effects.extend(self.errors_changed());
                 effects
             }
             Action::LoadFailed(msg) => {
@@ -410,6 +426,7 @@ impl App {
             return;
         };
         t.tree = SpanTree::build(&detail.spans);
+        t.marks = crate::errors::chains::span_marks(&detail.spans);
         t.detail = detail;
         t.refresh_visible();
         let still_there = t.selected.is_some_and(|s| t.tree.index_of.contains_key(&s));
@@ -481,6 +498,7 @@ impl App {
                     }
                 }
             }
+            Screen::Errors => self.errors_navigate(nav),
         }
         self.keep_in_view();
     }
@@ -626,6 +644,7 @@ impl App {
                     t.pane = Pane::Tree;
                 }
             }
+            Screen::Errors => {}
         }
     }
 }

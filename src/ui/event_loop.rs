@@ -37,6 +37,9 @@ struct Loader {
     cost_next: Option<crate::cost::CostWindow>,
     /// When the last cost load started (or will, after its delay).
     cost_last: Option<Instant>,
+    errors_busy: bool,
+    errors_next: Option<super::errors_screen::ErrorsRequest>,
+    errors_last: Option<Instant>,
 }
 
 /// Cost reports reload at most this often.
@@ -101,6 +104,25 @@ impl Loader {
         });
     }
 
+    /// Builds the error report; a request made meanwhile waits for this one, and
+    /// loads start at least `errors_screen::MIN_RELOAD` apart.
+    fn load_errors(&mut self, request: super::errors_screen::ErrorsRequest) {
+        if self.errors_busy {
+            self.errors_next = Some(request);
+            return;
+        }
+        self.errors_busy = true;
+        let last = self.errors_last.replace(Instant::now());
+        let (source, tx) = (self.source.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(super::errors_screen::load_report(
+                source.as_ref(),
+                &request,
+                last,
+            ));
+        });
+    }
+
     /// Notes a finished load and starts the one queued behind it.
     fn finished(&mut self, action: &Action) {
         match action {
@@ -122,10 +144,17 @@ impl Loader {
                     self.load_cost(w);
                 }
             }
+            Action::ErrorsLoaded(..) => {
+                self.errors_busy = false;
+                if let Some(r) = self.errors_next.take() {
+                    self.load_errors(r);
+                }
+            }
             Action::LoadFailed(_) => {
                 self.list_busy = false;
                 self.trace_busy = false;
                 self.cost_busy = false;
+                self.errors_busy = false;
             }
             _ => {}
         }
@@ -154,6 +183,9 @@ pub async fn run<B: Backend>(
         cost_busy: false,
         cost_next: None,
         cost_last: None,
+        errors_busy: false,
+        errors_next: None,
+        errors_last: None,
     };
     let mut effects = app.start();
     let mut dirty = true;
@@ -165,6 +197,7 @@ pub async fn run<B: Backend>(
                 Effect::LoadTraces(q) => loader.load_list(q),
                 Effect::LoadTrace(id) => loader.load_trace(id),
                 Effect::LoadCost(w) => loader.load_cost(w),
+                Effect::LoadErrors(r) => loader.load_errors(r),
                 Effect::Copy(text) => copy(&text),
                 Effect::Quit => {}
             }

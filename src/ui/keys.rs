@@ -126,12 +126,14 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("p or Space", "pause / resume live updates"),
             ("S", "group by session"),
             ("C", "cost and tokens"),
+            ("E", "error timeline"),
             ("y", "copy the trace id"),
         ]),
         (Screen::Sessions, _) => keys.extend([
             ("Enter", "the session's traces, in order"),
             ("S or Esc", "back to traces"),
             ("C", "cost and tokens"),
+            ("E", "error timeline"),
             ("y", "copy the session id"),
         ]),
         (Screen::Cost, _) => keys.extend([
@@ -150,6 +152,20 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("/", "filter attributes"),
             ("s", "show / hide the system prompt"),
             ("y", "copy this tab's text"),
+        ]),
+        (Screen::Errors, _) => keys.extend([
+            (
+                "Enter or l",
+                "a group's occurrences; an occurrence's trace at the failing span",
+            ),
+            ("Esc or h", "back to the groups; from the groups, back"),
+            ("w", "window: 15m, 1h, 24h, all"),
+            ("r", "reload now"),
+            ("y", "copy the fingerprint / the occurrence's trace id"),
+            (
+                "markers",
+                "↻ retry chain · ⤳ fallback · ◐ degraded (also in traces and tree)",
+            ),
         ]),
         (Screen::Trace, _) => keys.extend([
             ("Enter or Tab", "into the span detail"),
@@ -196,6 +212,7 @@ impl App {
             Screen::Sessions => self.sessions_key(key),
             Screen::Trace => self.trace_key(key),
             Screen::Cost => self.cost_key(key),
+            Screen::Errors => self.errors_key(key),
         }
     }
 
@@ -287,6 +304,7 @@ impl App {
             }
             Key::Char('S') | Key::Tab => self.screen = Screen::Sessions,
             Key::Char('C') => return self.open_cost(),
+            Key::Char('E') => return self.open_errors(),
             Key::Char('y') => {
                 if let Some(id) = self.list.selected {
                     self.message = Some(format!("copied trace id {id}"));
@@ -312,6 +330,7 @@ impl App {
             }
             Key::Esc | Key::Char('S') | Key::Tab => self.screen = Screen::Traces,
             Key::Char('C') => return self.open_cost(),
+            Key::Char('E') => return self.open_errors(),
             Key::Char('y') => {
                 if let Some(s) = self.sessions.sessions.get(self.sessions.selected) {
                     self.message = Some(format!("copied session id {}", s.session));

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cost_screen;
+pub mod errors_screen;
 pub mod event_loop;
 pub mod filter;
 pub mod highlight;

@@ -21,6 +21,8 @@ pub trait UiSource: Send + Sync {
     fn detail(&self, id: TraceId) -> Result<Option<TraceDetail>, SourceError>;
     /// The cost panel's report for a window, as of now.
     fn cost(&self, window: CostWindow) -> Result<CostReport, SourceError>;
+    /// The error timeline's records (see `errors::report`).
+    fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError>;
 }
 
 impl UiSource for LocalSource {
@@ -36,6 +38,10 @@ impl UiSource for LocalSource {
         let now = crate::util::now_unix_nano();
         let report = crate::cost::load(self.store.as_ref(), &self.prices, window.since(now), now)?;
         Ok(report)
+    }
+
+    fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError> {
+        crate::query::TraceSource::error_window(self, since)
     }
 }
 
@@ -66,6 +72,10 @@ impl UiSource for ApiClient {
             .get_json(&format!("/api/v1/ui/cost?window={}", window.label()))?
             .ok_or_else(|| self.error("no cost route (is this spanlens up to date?)"))?;
         serde_json::from_value(v).map_err(|e| self.error(e))
+    }
+
+    fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError> {
+        crate::query::TraceSource::error_window(self, since)
     }
 }
 

@@ -5,6 +5,7 @@ mod cli;
 mod cost_cli;
 mod crash;
 mod durability;
+mod errors_cli;
 mod fixtures;
 mod hardening;
 mod otlp_grpc;

@@ -86,6 +86,7 @@ fn title_parts(app: &App, theme: &Theme) -> Vec<(String, Style)> {
                 }
             }
         }
+        Screen::Errors => parts.extend(super::errors::title_parts(app, theme)),
     }
     if app.list.paused && app.screen != Screen::Trace {
         let p = match app.list.pending {
@@ -160,6 +161,7 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("Esc", "back"),
             ("q", "quit"),
         ],
+        Screen::Errors => super::errors::hints(app),
         Screen::Trace => match app.trace.as_ref().map(|t| t.pane) {
             Some(Pane::Detail) => &[
                 ("?", "help"),

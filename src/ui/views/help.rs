@@ -22,6 +22,7 @@ fn screen_name(app: &App) -> &'static str {
         (Screen::Trace, Some(Pane::Detail)) => "span detail",
         (Screen::Trace, _) => "span tree",
         (Screen::Cost, _) => "cost",
+        (Screen::Errors, _) => "error timeline",
     }
 }
 

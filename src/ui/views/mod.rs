@@ -7,6 +7,7 @@
 pub mod chrome;
 pub mod cost;
 mod cost_tables;
+pub mod errors;
 pub mod first_run;
 pub mod help;
 pub mod sessions;
@@ -42,6 +43,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::Traces => trace_list::render(frame, clip(l.main), app, theme),
         Screen::Sessions => sessions::render(frame, clip(l.main), app, theme),
         Screen::Cost => cost::render(frame, clip(l.main), app, theme),
+        Screen::Errors => errors::render(frame, clip(l.main), app, theme),
         Screen::Trace => {
             trace_tree::render(frame, clip(l.main), app, theme);
             span_detail::render(frame, clip(l.detail), app, theme);
@@ -178,6 +180,8 @@ pub(crate) mod test_support {
             Some(0.0),
         );
         flaky.session = Some("sess-91bc".into());
+        // Like the fixture's run: the root re-raised the rate limit (failed, not degraded).
+        flaky.root_error = true;
         let http = summary(
             4,
             "GET /healthz",

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::{cell_left, cell_right};
 use crate::model::TraceSummary;
@@ -111,7 +111,16 @@ fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme, over_budget:
             Column::Time => cell_left(&text::clock(t.start_unix_nano), w, none),
             Column::Root => {
                 let style = if t.root_seen { none } else { theme.dim() };
-                cell_left(&safe(&t.root_name), w, style)
+                let flags = crate::errors::TraceFlags::of_summary(t);
+                if flags.any() {
+                    // ↻ retried, ⤳ fell back, ◐ degraded (errors::chains).
+                    let marker = format!("{} ", flags.marker());
+                    let room = (w as usize).saturating_sub(text::width(&marker));
+                    let name = text::fit(&safe(&t.root_name), room);
+                    marked_cell(marker, name, theme.warning(), style)
+                } else {
+                    cell_left(&safe(&t.root_name), w, style)
+                }
             }
             Column::Service => {
                 let s = t.project.as_deref().unwrap_or(&t.service);
@@ -148,6 +157,14 @@ fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme, over_budget:
         Style::new()
     };
     Row::new(cells).style(style)
+}
+
+/// A cell of a styled marker then text.
+fn marked_cell<'a>(marker: String, text: String, marker_style: Style, style: Style) -> Cell<'a> {
+    Cell::from(Line::from(vec![
+        ratatui::text::Span::styled(marker, marker_style),
+        ratatui::text::Span::styled(text, style),
+    ]))
 }
 
 /// Draws the list into `area` (the layout's `main`: a header line, then rows).

@@ -197,7 +197,8 @@ fn build_items<'a>(t: &TraceView, cols: &Columns, rows: usize, theme: &Theme) ->
             out.opened.push(path.clone());
         }
         let text = if on_screen[i] {
-            Text::from(row_line(&spans[i], depth, cols, &axis, theme))
+            let mark = t.marks.get(&spans[i].span_id);
+            Text::from(row_line(&spans[i], mark, depth, cols, &axis, theme))
         } else {
             Text::from(Line::default())
         };
@@ -291,6 +292,7 @@ fn pad_left(s: &str, w: usize) -> String {
 /// One row's text (after the widget's indentation and node symbol).
 fn row_line(
     span: &Span,
+    mark: Option<&crate::errors::CallMark>,
     depth: usize,
     cols: &Columns,
     axis: &Axis,
@@ -307,6 +309,12 @@ fn row_line(
     if err && room >= 4 {
         parts.push(TextSpan::styled("✗ ", theme.error()));
         room -= 2;
+    }
+    // Retry-chain attempt (↻2/3) or fallback (⤳) of `errors::chains`.
+    let label = mark.map(|m| m.label()).unwrap_or_default();
+    if !label.is_empty() && room >= text::width(&label) + 8 {
+        room -= text::width(&label) + 1;
+        parts.push(TextSpan::styled(format!("{label} "), theme.warning()));
     }
     let name = text::safe(&span.name);
     let model = span

@@ -1,0 +1,24 @@
+//! Errors: what failed, when, how often, and whether retries or a fallback saved the
+//! request.
+//!
+//! - `records`: one [`ErrorRecord`] per failed span or error-severity log, written
+//!   by the store at ingest under its own key prefix.
+//! - `classify`: table-driven classes (built-in, extendable with `[[error_classes]]`).
+//! - `fingerprint`: which failures are the same error (class, type, normalized message).
+//! - `chains`: retry chains, fallbacks and degraded traces, pure over a trace's calls.
+//! - `report`: the timeline's data — records of a window folded into per-minute
+//!   counts by class and groups with their occurrences — for the TUI screen and
+//!   `spanlens errors`.
+
+pub mod chains;
+pub mod classify;
+pub mod fingerprint;
+pub mod records;
+pub mod report;
+#[cfg(test)]
+pub(crate) mod sample;
+
+pub use chains::{CallMark, CallSignature, TraceFlags};
+pub use classify::{ClassRule, Classifier};
+pub use records::{ErrorRecord, ErrorSource};
+pub use report::{ErrorGroup, ErrorReport, ErrorWindow, Occurrence, TimeWindow};
