@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod data_dir;
 pub mod demo;
+pub mod evals;
 pub mod ingest;
 pub mod model;
 pub mod normalize;

@@ -28,6 +28,9 @@ pub struct ServeOptions {
     /// Where commits are announced (the TUI subscribes to it); a new channel if
     /// `None`.
     pub live: Option<broadcast::Sender<LiveEvent>>,
+    /// Online evaluators and the experiment attribute (`[[evaluators]]`,
+    /// `[experiments]`).
+    pub evals: Arc<crate::evals::EvalConfig>,
 }
 
 impl Default for ServeOptions {
@@ -37,6 +40,7 @@ impl Default for ServeOptions {
             queue_len: 256,
             token: None,
             live: None,
+            evals: Arc::default(),
         }
     }
 }
@@ -61,7 +65,8 @@ pub async fn run(
     let live_tx = opts.live.clone().unwrap_or_else(live_channel);
     let (writer, handle) = Writer::spawn_with_live(store.clone(), opts.queue_len, live_tx.clone());
     let mut live = handle.subscribe();
-    let ingestor = Ingestor::new(handle, prices.clone());
+    let ingestor = Ingestor::new(handle, prices.clone())
+        .with_evals(crate::evals::EvalHook::new(opts.evals.clone(), store.clone()));
     let token = opts.token.map(Arc::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = move || {

@@ -37,6 +37,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/v1/ui/traces", get(ui_traces))
         .route("/api/v1/ui/traces/{id}", get(ui_trace))
         .route("/api/v1/live", get(live))
+        .route("/api/v1/evals", get(evals))
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();
@@ -123,6 +124,27 @@ async fn ui_trace(State(st): State<ApiState>, Path(id): Path<String>) -> Respons
     match blocking(move || Ok(trace_detail(source.store.as_ref(), id, &source.prices)?)).await {
         Ok(Some(v)) => Json(v).into_response(),
         Ok(None) => api_error(StatusCode::NOT_FOUND, format!("no trace {id}")),
+        Err(r) => r,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct EvalsParams {
+    since_unix_nano: Option<u64>,
+    limit: Option<usize>,
+}
+
+/// Eval records in the window, oldest first, in the program's own serde form.
+async fn evals(State(st): State<ApiState>, Query(p): Query<EvalsParams>) -> Response {
+    let store = st.source.store.clone();
+    let limit = p
+        .limit
+        .unwrap_or(crate::evals::source::DEFAULT_LIMIT)
+        .min(crate::evals::source::DEFAULT_LIMIT * 5);
+    match blocking(move || crate::evals::source::local(store.as_ref(), p.since_unix_nano, limit))
+        .await
+    {
+        Ok(v) => Json(v).into_response(),
         Err(r) => r,
     }
 }

@@ -1,6 +1,7 @@
 //! The command line (clap): thin — every command is a library call plus printing.
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
+pub mod evals_cmd;
 mod format;
 mod query_cmds;
 mod serve;
@@ -65,6 +66,8 @@ pub enum Command {
     Attach(AttachArgs),
     /// Send realistic synthetic LLM traffic to an instance (until Ctrl-C or --count)
     Demo(crate::demo::DemoArgs),
+    /// Evaluation scorecards and experiment comparison; `evals check` validates the evaluator config
+    Evals(evals_cmd::EvalsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +174,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
         Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
+        Some(Command::Evals(args)) => evals_cmd::run(&cli.common, &args),
     }
 }
 

@@ -162,6 +162,7 @@ pub fn serve_options(common: &CommonArgs, args: &ServeArgs) -> ServeOptions {
 /// `spanlens serve`.
 pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let dir = resolve_data_dir(common)?;
+    let evals = super::evals_cmd::serve_config(common)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -185,7 +186,10 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
             Arc::new(PriceTable::builtin()),
             l.grpc,
             l.http,
-            serve_options(common, args),
+            ServeOptions {
+                evals,
+                ..serve_options(common, args)
+            },
             shutdown_signal(),
         )
         .await;

@@ -96,6 +96,7 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
         }
     }
     let args = ServeArgs::default_values();
+    let evals = super::evals_cmd::serve_config(common)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -106,6 +107,7 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
         let live = live_channel();
         let mut opts = serve_options(common, &args);
         opts.live = Some(live.clone());
+        opts.evals = evals;
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(server::run(
             store.clone(),

@@ -13,6 +13,7 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
+use crate::evals::EvalHook;
 use crate::normalize::{normalize_logs, normalize_traces};
 use crate::pricing::PriceTable;
 use crate::store::{IngestBatch, WriteError, WriterHandle};
@@ -58,6 +59,8 @@ pub struct Rejected {
 pub struct Ingestor {
     writer: WriterHandle,
     prices: Arc<PriceTable>,
+    /// Online evaluators and eval records (see `crate::evals::ingest`).
+    evals: Option<EvalHook>,
 }
 
 impl std::fmt::Debug for Ingestor {
@@ -68,7 +71,17 @@ impl std::fmt::Debug for Ingestor {
 
 impl Ingestor {
     pub fn new(writer: WriterHandle, prices: Arc<PriceTable>) -> Self {
-        Ingestor { writer, prices }
+        Ingestor {
+            writer,
+            prices,
+            evals: None,
+        }
+    }
+
+    /// Runs `hook` on every request before it is written.
+    pub fn with_evals(mut self, hook: EvalHook) -> Self {
+        self.evals = Some(hook);
+        self
     }
 
     /// Normalizes and durably stores a trace export; returns the spans refused.
@@ -76,11 +89,16 @@ impl Ingestor {
         &self,
         req: ExportTraceServiceRequest,
     ) -> Result<Rejected, IngestError> {
-        let out = normalize_traces(&req, &self.prices);
+        let mut out = normalize_traces(&req, &self.prices);
         drop(req);
+        let evals = match &self.evals {
+            Some(hook) => hook.on_spans(&mut out.spans),
+            None => Vec::new(),
+        };
         self.writer
             .write(IngestBatch {
                 spans: out.spans,
+                evals,
                 ..Default::default()
             })
             .await?;
@@ -96,9 +114,14 @@ impl Ingestor {
     ) -> Result<Rejected, IngestError> {
         let out = normalize_logs(&req);
         drop(req);
+        let evals = match &self.evals {
+            Some(hook) => hook.on_logs(&out.logs),
+            None => Vec::new(),
+        };
         self.writer
             .write(IngestBatch {
                 logs: out.logs,
+                evals,
                 ..Default::default()
             })
             .await?;

@@ -12,6 +12,7 @@
 //! | `u`    | time(8) seq(8)                        | `LogRecord` without trace |
 //! | `x`    | time(8) seq(8)                        | raw metrics body |
 //! | `r`    | minute(8) service 0x00 model          | `Rollup`         |
+//! | `v`    | time(8) trace(16) span(8) index(4)    | `EvalRecord`     |
 //! | `M`    | name                                  | metadata         |
 
 use crate::model::{SpanId, TraceId};
@@ -25,6 +26,8 @@ pub const LOG: u8 = b'l';
 pub const UNLINKED_LOG: u8 = b'u';
 pub const METRICS: u8 = b'x';
 pub const ROLLUP: u8 = b'r';
+/// Evaluation results (`crate::evals::EvalRecord`), by time.
+pub const EVAL: u8 = b'v';
 
 pub const META_SCHEMA: &[u8] = b"Mschema";
 pub const META_COUNTS: &[u8] = b"Mcounts";
@@ -106,6 +109,18 @@ pub fn parse_rollup(key: &[u8]) -> Option<(u64, String, String)> {
         String::from_utf8_lossy(&rest[..nul]).into_owned(),
         String::from_utf8_lossy(&rest[nul + 1..]).into_owned(),
     ))
+}
+
+/// An eval record: the time of the span it arrived on, the trace, that span and
+/// the result's position on it (so a re-sent span rewrites the same keys).
+pub fn eval(time_ns: u64, trace: TraceId, span: SpanId, index: u32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(37);
+    k.push(EVAL);
+    k.extend_from_slice(&time_ns.to_be_bytes());
+    k.extend_from_slice(&trace.0);
+    k.extend_from_slice(&span.0);
+    k.extend_from_slice(&index.to_be_bytes());
+    k
 }
 
 /// The exclusive end of a prefix range.

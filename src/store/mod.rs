@@ -21,7 +21,7 @@ pub use rollup::{ModelStats, Rollup, ServiceStats, Stats};
 pub use writer::{LiveEvent, WriteError, Writer, WriterHandle, live_channel};
 
 /// Version of the on-disk layout, kept in the store's metadata.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -54,17 +54,23 @@ pub struct IngestBatch {
     pub logs: Vec<LogRecord>,
     /// Raw `ExportMetricsServiceRequest` bodies (protobuf), kept as received.
     pub metrics: Vec<Vec<u8>>,
+    /// Evaluation results of these spans and logs (see `crate::evals`).
+    pub evals: Vec<crate::evals::EvalRecord>,
 }
 
 impl IngestBatch {
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty() && self.logs.is_empty() && self.metrics.is_empty()
+        self.spans.is_empty()
+            && self.logs.is_empty()
+            && self.metrics.is_empty()
+            && self.evals.is_empty()
     }
 
     pub fn append(&mut self, other: IngestBatch) {
         self.spans.extend(other.spans);
         self.logs.extend(other.logs);
         self.metrics.extend(other.metrics);
+        self.evals.extend(other.evals);
     }
 }
 
@@ -97,6 +103,13 @@ pub trait TraceStore: Send + Sync {
     fn stats(&self, since_unix_nano: Option<u64>) -> Result<Stats, StoreError>;
     /// Bytes the store occupies on disk (0 in memory).
     fn size_on_disk(&self) -> Result<u64, StoreError>;
+    /// Evaluation results since a time (or all), at most `limit`, newest kept,
+    /// returned oldest first.
+    fn eval_records(
+        &self,
+        since_unix_nano: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<crate::evals::EvalRecord>, StoreError>;
 }
 
 #[cfg(test)]

@@ -235,4 +235,11 @@ impl TraceStore for GatedStore {
     fn size_on_disk(&self) -> Result<u64, StoreError> {
         self.inner.size_on_disk()
     }
+    fn eval_records(
+        &self,
+        since: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<spanlens::evals::EvalRecord>, StoreError> {
+        self.inner.eval_records(since, limit)
+    }
 }
