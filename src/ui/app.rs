@@ -28,6 +28,8 @@ pub enum Screen {
     Traces,
     Sessions,
     Trace,
+    /// Eval scorecards and experiment comparison (`V`).
+    Evals,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +206,8 @@ impl TraceView {
 pub enum Effect {
     LoadTraces(TraceQuery),
     LoadTrace(TraceId),
+    /// Eval records of the last N seconds (`None`: all).
+    LoadEvals(Option<u64>),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     Quit,
@@ -219,6 +223,7 @@ pub enum Action {
     Resize(u16, u16),
     TracesLoaded(Vec<TraceSummary>),
     TraceLoaded(TraceId, Option<TraceDetail>),
+    EvalsLoaded(Vec<crate::evals::EvalRecord>),
     /// The store committed changes to these traces.
     Changed(Vec<TraceId>),
     /// Too many changes to name: reload what is shown.
@@ -232,6 +237,7 @@ pub struct App {
     pub list: TraceList,
     pub sessions: SessionList,
     pub trace: Option<TraceView>,
+    pub evals: super::evals_screen::EvalsState,
     pub input: Option<Input>,
     pub help: bool,
     /// One-line message in the status bar (errors, "copied", …).
@@ -252,6 +258,7 @@ impl App {
             list: TraceList::default(),
             sessions: SessionList::default(),
             trace: None,
+            evals: Default::default(),
             input: None,
             help: false,
             message: None,
@@ -307,6 +314,10 @@ impl App {
                 self.set_trace(id, detail);
                 vec![]
             }
+            Action::EvalsLoaded(records) => {
+                self.evals.set_records(records);
+                vec![]
+            }
             Action::Changed(ids) => self.on_changed(&ids),
             Action::ChangedMany => self.on_changed_many(),
             Action::LoadFailed(msg) => {
@@ -323,6 +334,9 @@ impl App {
         {
             effects.push(Effect::LoadTrace(t.trace_id));
         }
+        if self.screen == Screen::Evals {
+            effects.push(self.evals.load());
+        }
         if self.list.paused {
             self.list.pending += ids.len();
         } else {
@@ -335,6 +349,9 @@ impl App {
         let mut effects = Vec::new();
         if let Some(t) = &self.trace {
             effects.push(Effect::LoadTrace(t.trace_id));
+        }
+        if self.screen == Screen::Evals {
+            effects.push(self.evals.load());
         }
         if self.list.paused {
             self.list.pending += 1;
@@ -436,6 +453,7 @@ impl App {
                     self.sessions.selected = row;
                 }
             }
+            Screen::Evals => self.evals_navigate(nav),
             Screen::Trace => {
                 let Some(t) = self.trace.as_mut() else { return };
                 match t.pane {
@@ -586,6 +604,7 @@ impl App {
                     self.sessions.selected = i;
                 }
             }
+            Screen::Evals => {}
             Screen::Trace => {
                 if let Some(t) = self.trace.as_mut()
                     && let Some(i) = t.visible.get(t.offset + r)

@@ -33,6 +33,7 @@ struct Loader {
     list_next: Option<crate::store::TraceQuery>,
     trace_busy: bool,
     trace_next: Option<crate::model::TraceId>,
+    evals: super::evals_loader::EvalsLoader,
 }
 
 impl Loader {
@@ -83,9 +84,11 @@ impl Loader {
                     self.load_trace(id);
                 }
             }
+            Action::EvalsLoaded(_) => self.evals.finished(&self.source, &self.tx),
             Action::LoadFailed(_) => {
                 self.list_busy = false;
                 self.trace_busy = false;
+                self.evals.failed();
             }
             _ => {}
         }
@@ -111,6 +114,7 @@ pub async fn run<B: Backend>(
         list_next: None,
         trace_busy: false,
         trace_next: None,
+        evals: Default::default(),
     };
     let mut effects = app.start();
     let mut dirty = true;
@@ -121,6 +125,9 @@ pub async fn run<B: Backend>(
             match effect {
                 Effect::LoadTraces(q) => loader.load_list(q),
                 Effect::LoadTrace(id) => loader.load_trace(id),
+                Effect::LoadEvals(window) => {
+                    loader.evals.load(window, &loader.source, &loader.tx)
+                }
                 Effect::Copy(text) => copy(&text),
                 Effect::Quit => {}
             }

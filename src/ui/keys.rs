@@ -125,13 +125,16 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("e", "errors only on/off"),
             ("p or Space", "pause / resume live updates"),
             ("S", "group by session"),
+            ("V", "eval scorecards"),
             ("y", "copy the trace id"),
         ]),
         (Screen::Sessions, _) => keys.extend([
             ("Enter", "the session's traces, in order"),
             ("S or Esc", "back to traces"),
+            ("V", "eval scorecards"),
             ("y", "copy the session id"),
         ]),
+        (Screen::Evals, _) => keys.extend(super::evals_screen::HELP),
         (Screen::Trace, Some(Pane::Detail)) => keys.extend([
             ("Tab or Esc", "back to the span tree"),
             ("[ ] or 1-5", "Chat, Attributes, Events, Logs, Raw"),
@@ -183,6 +186,7 @@ impl App {
             Screen::Traces => self.traces_key(key),
             Screen::Sessions => self.sessions_key(key),
             Screen::Trace => self.trace_key(key),
+            Screen::Evals => self.evals_key(key),
         }
     }
 
@@ -273,6 +277,7 @@ impl App {
                 }
             }
             Key::Char('S') | Key::Tab => self.screen = Screen::Sessions,
+            Key::Char('V') => return self.open_evals(),
             Key::Char('y') => {
                 if let Some(id) = self.list.selected {
                     self.message = Some(format!("copied trace id {id}"));
@@ -297,6 +302,7 @@ impl App {
                 }
             }
             Key::Esc | Key::Char('S') | Key::Tab => self.screen = Screen::Traces,
+            Key::Char('V') => return self.open_evals(),
             Key::Char('y') => {
                 if let Some(s) = self.sessions.sessions.get(self.sessions.selected) {
                     self.message = Some(format!("copied session id {}", s.session));

@@ -29,7 +29,7 @@ pub fn compute(width: u16, height: u16, screen: Screen) -> ScreenLayout {
     let status = Rect::new(0, h - 1, w, 1);
     let body = Rect::new(0, 1, w, h - 2);
     match screen {
-        Screen::Traces | Screen::Sessions => ScreenLayout {
+        Screen::Traces | Screen::Sessions | Screen::Evals => ScreenLayout {
             title,
             main: body,
             detail: Rect::new(0, body.bottom(), w, 0),

@@ -8,6 +8,8 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::api::ApiClient;
+use crate::evals::EvalRecord;
+use crate::evals::source as evals_source;
 use crate::model::{TraceId, TraceSummary};
 use crate::query::{LocalSource, SourceError, TraceDetail, trace_detail};
 use crate::store::{LiveEvent, TraceQuery};
@@ -18,6 +20,8 @@ use super::app::Action;
 pub trait UiSource: Send + Sync {
     fn list(&self, query: &TraceQuery) -> Result<Vec<TraceSummary>, SourceError>;
     fn detail(&self, id: TraceId) -> Result<Option<TraceDetail>, SourceError>;
+    /// Eval records since a time (or all), oldest first.
+    fn evals(&self, since_unix_nano: Option<u64>) -> Result<Vec<EvalRecord>, SourceError>;
 }
 
 impl UiSource for LocalSource {
@@ -27,6 +31,10 @@ impl UiSource for LocalSource {
 
     fn detail(&self, id: TraceId) -> Result<Option<TraceDetail>, SourceError> {
         Ok(trace_detail(self.store.as_ref(), id, &self.prices)?)
+    }
+
+    fn evals(&self, since_unix_nano: Option<u64>) -> Result<Vec<EvalRecord>, SourceError> {
+        evals_source::local(self.store.as_ref(), since_unix_nano, evals_source::DEFAULT_LIMIT)
     }
 }
 
@@ -50,6 +58,10 @@ impl UiSource for ApiClient {
                 .map_err(|e| self.error(e)),
             None => Ok(None),
         }
+    }
+
+    fn evals(&self, since_unix_nano: Option<u64>) -> Result<Vec<EvalRecord>, SourceError> {
+        evals_source::remote(self, since_unix_nano, evals_source::DEFAULT_LIMIT)
     }
 }
 

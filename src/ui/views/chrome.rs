@@ -53,6 +53,7 @@ fn title_parts(app: &App, theme: &Theme) -> Vec<(String, Style)> {
                 bar,
             ));
         }
+        Screen::Evals => parts.extend(super::evals::title_parts(app, bar, alert)),
         Screen::Trace => {
             if let Some(t) = app.trace.as_ref() {
                 match &t.summary {
@@ -137,6 +138,7 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("y", "copy id"),
             ("q", "quit"),
         ],
+        Screen::Evals => super::evals::hints(app),
         Screen::Trace => match app.trace.as_ref().map(|t| t.pane) {
             Some(Pane::Detail) => &[
                 ("?", "help"),

@@ -5,6 +5,8 @@
 //! `text::safe` on its way to a widget.
 
 pub mod chrome;
+pub mod evals;
+pub mod evals_compare;
 pub mod first_run;
 pub mod help;
 pub mod sessions;
@@ -39,6 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         }
         Screen::Traces => trace_list::render(frame, clip(l.main), app, theme),
         Screen::Sessions => sessions::render(frame, clip(l.main), app, theme),
+        Screen::Evals => evals::render(frame, clip(l.main), app, theme),
         Screen::Trace => {
             trace_tree::render(frame, clip(l.main), app, theme);
             span_detail::render(frame, clip(l.detail), app, theme);
