@@ -201,12 +201,24 @@ pub fn experiments(records: &[EvalRecord]) -> Vec<(String, u64)> {
     v.into_iter().map(|(n, (_, c))| (n, c)).collect()
 }
 
-/// The two experiments to compare by default: the two most recently started, the
-/// older as the baseline.
+/// The two experiments to compare by default: the two with the latest results,
+/// in name order (so `prompt-v1` is A, the baseline, and `prompt-v2` is B).
 pub fn default_pair(records: &[EvalRecord]) -> Option<(String, String)> {
-    let e = experiments(records);
-    let n = e.len();
-    (n >= 2).then(|| (e[n - 2].0.clone(), e[n - 1].0.clone()))
+    let mut last: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in records {
+        if let Some(e) = &r.experiment {
+            let t = last.entry(e.as_str()).or_insert(0);
+            *t = (*t).max(r.time_unix_nano);
+        }
+    }
+    let mut v: Vec<(&str, u64)> = last.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut two: Vec<&str> = v.iter().take(2).map(|(n, _)| *n).collect();
+    if two.len() < 2 {
+        return None;
+    }
+    two.sort();
+    Some((two[0].to_string(), two[1].to_string()))
 }
 
 /// One evaluator in both experiments.

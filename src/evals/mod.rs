@@ -17,6 +17,23 @@ pub use record::EvalRecord;
 
 use crate::config::{ConfigError, ConfigFile};
 
+/// A trace's eval badge: the share of its judged results that passed (else the
+/// mean score), `None` when it has no results.
+pub fn trace_pass_rate(s: &crate::model::TraceSummary) -> Option<f64> {
+    let (judged, passed) = s
+        .evals
+        .iter()
+        .fold((0, 0), |(j, p), e| (j + e.judged, p + e.passed));
+    if judged > 0 {
+        return Some(passed as f64 / judged as f64);
+    }
+    let (n, sum) = s
+        .evals
+        .iter()
+        .fold((0, 0.0), |(n, sum), e| (n + e.scored, sum + e.score_sum));
+    (n > 0).then(|| sum / n as f64)
+}
+
 /// Errors loading the evaluation settings: every problem found, each with its line.
 #[derive(Debug, thiserror::Error)]
 #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]

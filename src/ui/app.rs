@@ -78,10 +78,12 @@ pub enum Column {
     LlmCalls,
     Tokens,
     Cost,
+    /// Eval pass rate.
+    Evals,
 }
 
 impl Column {
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 10] = [
         Column::Time,
         Column::Root,
         Column::Service,
@@ -91,6 +93,7 @@ impl Column {
         Column::LlmCalls,
         Column::Tokens,
         Column::Cost,
+        Column::Evals,
     ];
     pub fn title(&self) -> &'static str {
         match self {
@@ -103,6 +106,7 @@ impl Column {
             Column::LlmCalls => "LLM",
             Column::Tokens => "TOKENS",
             Column::Cost => "COST",
+            Column::Evals => "EVAL",
         }
     }
 }
@@ -647,6 +651,9 @@ pub fn sort_traces(traces: &mut [TraceSummary], by: Option<Column>, ascending: b
                 .cost_usd
                 .unwrap_or(-1.0)
                 .total_cmp(&b.cost_usd.unwrap_or(-1.0)),
+            Column::Evals => crate::evals::trace_pass_rate(a)
+                .unwrap_or(-1.0)
+                .total_cmp(&crate::evals::trace_pass_rate(b).unwrap_or(-1.0)),
         };
         if ascending { ord } else { ord.reverse() }
     });

@@ -124,7 +124,7 @@ pub(super) fn percent(v: Option<f64>) -> String {
 }
 
 /// Style of a pass rate or score: good from 0.8, bad below 0.5.
-pub(super) fn grade(v: Option<f64>, theme: &Theme) -> Style {
+pub(crate) fn grade(v: Option<f64>, theme: &Theme) -> Style {
     match v {
         Some(x) if x >= 0.8 => theme.ok(),
         Some(x) if x < 0.5 => theme.error(),

@@ -1,7 +1,7 @@
 //! The trace list: a table of the loaded trace summaries, drawing only the visible
 //! window (`app.list.offset` .. + the layout's list rows). Columns: start time (UTC),
 //! root span, service (project when there is one), duration, spans, errors, LLM
-//! calls, tokens, cost. Narrow terminals lose spans and LLM calls first; time,
+//! calls, tokens, cost, eval pass rate (EVAL). Narrow terminals lose spans and LLM calls first; time,
 //! root, service, duration, errors, tokens and cost stay at 80 columns.
 
 use ratatui::Frame;
@@ -26,6 +26,7 @@ fn fixed_width(c: Column) -> Option<u16> {
         Column::LlmCalls => 4,
         Column::Tokens => 7,
         Column::Cost => 10,
+        Column::Evals => 4,
         Column::Root | Column::Service => return None,
     })
 }
@@ -135,6 +136,14 @@ fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme) -> Row<'a> {
                     cell_right(&format!("{}+", text::cost(Some(c))), w, theme.warning())
                 }
                 Some(c) => cell_right(&text::cost(Some(c)), w, theme.cost()),
+            },
+            Column::Evals => match crate::evals::trace_pass_rate(t) {
+                Some(r) => cell_right(
+                    &format!("{:.0}%", r * 100.0),
+                    w,
+                    super::evals::grade(Some(r), theme),
+                ),
+                None => cell_right("", w, none),
             },
         }
     });
