@@ -126,3 +126,7 @@ pub fn records_for_logs(
     }
     out
 }
+
+#[cfg(test)]
+#[path = "ingest_tests.rs"]
+mod tests;

@@ -9,6 +9,8 @@ pub mod ingest;
 pub mod online;
 pub mod record;
 pub mod source;
+#[cfg(test)]
+pub(crate) mod test_records;
 
 pub use config::EvalConfig;
 pub use experiments::{Comparison, Grouping, ScoreRow, compare, scorecard};

@@ -83,7 +83,9 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    /// The sortable columns, in order (`Evals` is shown only when a loaded trace
+    /// has eval results, and is not in the `s` cycle).
+    pub const ALL: [Column; 9] = [
         Column::Time,
         Column::Root,
         Column::Service,
@@ -93,7 +95,6 @@ impl Column {
         Column::LlmCalls,
         Column::Tokens,
         Column::Cost,
-        Column::Evals,
     ];
     pub fn title(&self) -> &'static str {
         match self {

@@ -1,7 +1,8 @@
 //! The trace list: a table of the loaded trace summaries, drawing only the visible
 //! window (`app.list.offset` .. + the layout's list rows). Columns: start time (UTC),
 //! root span, service (project when there is one), duration, spans, errors, LLM
-//! calls, tokens, cost, eval pass rate (EVAL). Narrow terminals lose spans and LLM calls first; time,
+//! calls, tokens, cost, and the eval pass rate (EVAL, when a loaded trace has eval
+//! results). Narrow terminals lose spans and LLM calls first; time,
 //! root, service, duration, errors, tokens and cost stay at 80 columns.
 
 use ratatui::Frame;
@@ -42,7 +43,15 @@ const DROP_ORDER: [Column; 5] = [
 
 /// The columns shown on a `width`-cell-wide table, with their widths.
 pub fn columns(width: u16) -> Vec<(Column, u16)> {
+    columns_with(width, false)
+}
+
+/// As `columns`, with the EVAL column (pass rate) at the end when `evals`.
+pub fn columns_with(width: u16, evals: bool) -> Vec<(Column, u16)> {
     let mut shown: Vec<Column> = Column::ALL.to_vec();
+    if evals {
+        shown.push(Column::Evals);
+    }
     if width < 100 {
         shown.retain(|c| !matches!(c, Column::Spans | Column::LlmCalls));
     }
@@ -160,7 +169,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if area.is_empty() {
         return;
     }
-    let cols = columns(area.width);
+    let with_evals = app.list.traces.iter().any(|t| !t.evals.is_empty());
+    let cols = columns_with(area.width, with_evals);
     let rows = area.height.saturating_sub(1) as usize;
     let list = &app.list;
     let window: Vec<&TraceSummary> = list.traces.iter().skip(list.offset).take(rows).collect();
