@@ -65,8 +65,10 @@ pub async fn run(
     let live_tx = opts.live.clone().unwrap_or_else(live_channel);
     let (writer, handle) = Writer::spawn_with_live(store.clone(), opts.queue_len, live_tx.clone());
     let mut live = handle.subscribe();
-    let ingestor = Ingestor::new(handle, prices.clone())
-        .with_evals(crate::evals::EvalHook::new(opts.evals.clone(), store.clone()));
+    let ingestor = Ingestor::new(handle, prices.clone()).with_evals(crate::evals::EvalHook::new(
+        opts.evals.clone(),
+        store.clone(),
+    ));
     let token = opts.token.map(Arc::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = move || {

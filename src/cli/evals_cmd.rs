@@ -88,7 +88,9 @@ pub fn run(common: &CommonArgs, args: &EvalsArgs) -> Result<(), CliError> {
         let (a, b) = (&pair[0], &pair[1]);
         let c = compare(&records, a, b);
         if c.evaluators.is_empty() {
-            return Err(CliError::NotFound(format!("results for experiments {a} or {b}")));
+            return Err(CliError::NotFound(format!(
+                "results for experiments {a} or {b}"
+            )));
         }
         if args.json {
             return print_json(&comparison_json(&c));

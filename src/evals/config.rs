@@ -78,17 +78,10 @@ const KINDS: &[&str] = &[
 impl EvalConfig {
     /// Reads and validates both tables; every problem found, each with its line.
     pub fn from_file(file: &ConfigFile) -> Result<EvalConfig, Vec<ConfigError>> {
-        let specs: Vec<EvaluatorSpec> = file
-            .section(EVALUATORS_TABLE)
-            .map_err(|e| vec![e])?;
-        let experiments: ExperimentsSpec = file
-            .section(EXPERIMENTS_TABLE)
-            .map_err(|e| vec![e])?;
+        let specs: Vec<EvaluatorSpec> = file.section(EVALUATORS_TABLE).map_err(|e| vec![e])?;
+        let experiments: ExperimentsSpec = file.section(EXPERIMENTS_TABLE).map_err(|e| vec![e])?;
         let headers = entry_lines(&file.text);
-        let path = file
-            .path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("config"));
+        let path = file.path.clone().unwrap_or_else(|| PathBuf::from("config"));
         let mut errors = Vec::new();
         let mut evaluators = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
@@ -163,7 +156,12 @@ fn build(spec: &EvaluatorSpec, text: &str, header: usize) -> Result<OnlineEvalua
     let kind_line = line_at(text, kind.span().start);
     let at = |key: &str| line_of_key(text, key, header);
     let need = |what: Option<()>, key: &str, hint: &str| -> Result<(), BuildError> {
-        what.ok_or_else(|| (kind_line, format!("`{}` needs {key} = {hint}", kind.get_ref())))
+        what.ok_or_else(|| {
+            (
+                kind_line,
+                format!("`{}` needs {key} = {hint}", kind.get_ref()),
+            )
+        })
     };
     let check = match kind.get_ref().as_str() {
         "json_valid" => Check::JsonValid,
@@ -176,7 +174,13 @@ fn build(spec: &EvaluatorSpec, text: &str, header: usize) -> Result<OnlineEvalua
                 .size_limit(1 << 20)
                 .build()
                 .map_err(|e| {
-                    let first = e.to_string().lines().last().unwrap_or("").trim().to_string();
+                    let first = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
                     (
                         line_at(text, p.span().start),
                         format!("pattern is not a valid regex: {first}"),
@@ -220,7 +224,10 @@ fn build(spec: &EvaluatorSpec, text: &str, header: usize) -> Result<OnlineEvalua
         "refusal" => {
             let phrases = spec.phrases.clone().unwrap_or_default();
             if spec.phrases.is_some() && phrases.iter().all(|p| p.trim().is_empty()) {
-                return Err((at("phrases"), "phrases must hold at least one phrase".into()));
+                return Err((
+                    at("phrases"),
+                    "phrases must hold at least one phrase".into(),
+                ));
             }
             Check::Refusal(phrases)
         }
@@ -319,17 +326,37 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(errs.len(), 4, "{errs:?}");
-        assert!(errs[0].starts_with("evals.toml:4: pattern is not a valid regex"), "{}", errs[0]);
-        assert!(errs[1].starts_with("evals.toml:7: unknown evaluator kind `max_latncy`"), "{}", errs[1]);
-        assert!(errs[2].starts_with("evals.toml:10: `max_cost` needs usd"), "{}", errs[2]);
-        assert!(errs[3].starts_with("evals.toml:14: `ms` does not apply"), "{}", errs[3]);
+        assert!(
+            errs[0].starts_with("evals.toml:4: pattern is not a valid regex"),
+            "{}",
+            errs[0]
+        );
+        assert!(
+            errs[1].starts_with("evals.toml:7: unknown evaluator kind `max_latncy`"),
+            "{}",
+            errs[1]
+        );
+        assert!(
+            errs[2].starts_with("evals.toml:10: `max_cost` needs usd"),
+            "{}",
+            errs[2]
+        );
+        assert!(
+            errs[3].starts_with("evals.toml:14: `ms` does not apply"),
+            "{}",
+            errs[3]
+        );
     }
 
     #[test]
     fn unknown_keys_and_wrong_types_are_refused_with_their_line() {
         let errs = parse("[[evaluators]]\nkind = \"contains\"\ntxt = \"x\"\n").unwrap_err();
-        assert!(errs[0].starts_with("evals.toml:3:") && errs[0].contains("txt"), "{errs:?}");
-        let errs = parse("\n[[evaluators]]\nkind = \"max_tokens\"\ntokens = \"many\"\n").unwrap_err();
+        assert!(
+            errs[0].starts_with("evals.toml:3:") && errs[0].contains("txt"),
+            "{errs:?}"
+        );
+        let errs =
+            parse("\n[[evaluators]]\nkind = \"max_tokens\"\ntokens = \"many\"\n").unwrap_err();
         assert!(errs[0].starts_with("evals.toml:4:"), "{errs:?}");
         let errs = parse("[experiments]\nkey = \" \"\n").unwrap_err();
         assert!(errs[0].starts_with("evals.toml:2:"), "{errs:?}");

@@ -36,7 +36,9 @@ fn comparison_puts_regressions_first_and_matches_examples_by_id() {
     assert_eq!(c.evaluators.len(), 1);
     let d = &c.evaluators[0];
     assert_eq!((d.a.count, d.b.count), (3, 4));
-    assert!((d.mean_delta().unwrap() - ((0.95 + 0.30 + 0.72 + 0.80) / 4.0 - 2.0 / 3.0)).abs() < 1e-9);
+    assert!(
+        (d.mean_delta().unwrap() - ((0.95 + 0.30 + 0.72 + 0.80) / 4.0 - 2.0 / 3.0)).abs() < 1e-9
+    );
     let order: Vec<(&str, Change)> = c
         .examples
         .iter()
@@ -53,7 +55,11 @@ fn comparison_puts_regressions_first_and_matches_examples_by_id() {
     );
     let ex2 = &c.examples[0];
     assert!((ex2.delta().unwrap() + 0.60).abs() < 1e-9);
-    assert_eq!(ex2.b.as_ref().unwrap().trace_id, TraceId([5; 16]), "B's run to open");
+    assert_eq!(
+        ex2.b.as_ref().unwrap().trace_id,
+        TraceId([5; 16]),
+        "B's run to open"
+    );
 }
 
 #[test]

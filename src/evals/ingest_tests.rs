@@ -111,22 +111,34 @@ fn sid(n: u8) -> SpanId {
 #[test]
 fn an_event_on_the_evaluated_span_is_about_that_span() {
     let mut c = chat(2, Some(1), "r-2");
-    c.events.push(eval_event("relevance", 0.4, "irrelevant", None));
+    c.events
+        .push(eval_event("relevance", 0.4, "irrelevant", None));
     let r = records(vec![c], vec![]);
     assert_eq!(r.len(), 1);
     assert_eq!((r[0].span_id, r[0].carrier_span_id), (sid(2), sid(2)));
     assert_eq!(r[0].passed, Some(false));
     assert_eq!(r[0].model.as_deref(), Some("gpt-4o-mini"));
-    assert!(r[0].cost_usd.unwrap() > 0.0, "the call's cost beside its score");
+    assert!(
+        r[0].cost_usd.unwrap() > 0.0,
+        "the call's cost beside its score"
+    );
     assert!((r[0].latency_ms.unwrap() - 200.0).abs() < 1e-6);
 }
 
 #[test]
 fn an_event_naming_a_response_is_about_the_call_that_produced_it_even_when_stored_earlier() {
     let mut root = span(1, None, "agent.run", vec![]);
-    root.events.push(eval_event("answer_relevance", 0.83, "relevant", Some("r-3")));
+    root.events.push(eval_event(
+        "answer_relevance",
+        0.83,
+        "relevant",
+        Some("r-3"),
+    ));
     // The evaluated call arrived in an earlier request.
-    let r = records(vec![root], vec![chat(2, Some(1), "r-2"), chat(3, Some(1), "r-3")]);
+    let r = records(
+        vec![root],
+        vec![chat(2, Some(1), "r-2"), chat(3, Some(1), "r-3")],
+    );
     assert_eq!(r[0].span_id, sid(3));
     assert_eq!(r[0].carrier_span_id, sid(1));
     assert_eq!(r[0].span_name, "chat gpt-4o-mini");
@@ -136,7 +148,9 @@ fn an_event_naming_a_response_is_about_the_call_that_produced_it_even_when_store
 #[test]
 fn an_event_on_a_separate_evaluation_span_is_about_its_parent() {
     let mut judge = span(4, Some(2), "evaluate answer", vec![]);
-    judge.events.push(eval_event("helpfulness", 0.9, "helpful", None));
+    judge
+        .events
+        .push(eval_event("helpfulness", 0.9, "helpful", None));
     let r = records(vec![judge, chat(2, Some(1), "r-2")], vec![]);
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].scope, EvalScope::Parent);
@@ -151,7 +165,10 @@ fn evaluator_spans_of_both_conventions_judge_their_parent() {
         "qa_correctness",
         vec![
             s("openinference.span.kind", "EVALUATOR"),
-            s("output.value", r#"{"score": 0, "label": "incorrect", "explanation": "wrong"}"#),
+            s(
+                "output.value",
+                r#"{"score": 0, "label": "incorrect", "explanation": "wrong"}"#,
+            ),
         ],
     );
     let lf = span(
@@ -217,7 +234,11 @@ fn openlit_evals_are_recorded() {
     let r = records(vec![c], vec![]);
     assert_eq!(r[0].name, "hallucination");
     assert_eq!(r[0].source, "openlit");
-    assert_eq!(r[0].passed, Some(false), "OpenLIT's yes means the problem was found");
+    assert_eq!(
+        r[0].passed,
+        Some(false),
+        "OpenLIT's yes means the problem was found"
+    );
 }
 
 #[test]
@@ -232,7 +253,8 @@ fn experiment_and_example_come_from_the_root_or_the_configured_attribute() {
             s("input.value", "What is the capital of France?"),
         ],
     );
-    root.events.push(eval_event("correctness", 1.0, "correct", None));
+    root.events
+        .push(eval_event("correctness", 1.0, "correct", None));
     let r = records(vec![root], vec![]);
     assert_eq!(r[0].experiment.as_deref(), Some("exp-b"));
     assert_eq!(r[0].example_id.as_deref(), Some("ex-9"));
@@ -249,22 +271,33 @@ fn experiment_and_example_come_from_the_root_or_the_configured_attribute() {
         "chain",
         vec![s("experiment.name", "std"), s("app.exp", "configured")],
     );
-    root.events.push(eval_event("correctness", 1.0, "correct", None));
+    root.events
+        .push(eval_event("correctness", 1.0, "correct", None));
     let r = records(vec![root], vec![]);
     assert_eq!(r[0].experiment.as_deref(), Some("configured"));
 }
 
 #[test]
 fn online_results_never_read_the_store_and_plain_spans_make_no_records() {
-    let mut batch = normalize(vec![chat(2, Some(1), "r-2"), span(3, Some(1), "http", vec![])]);
-    batch[0].llm.as_mut().unwrap().evals.push(crate::model::Eval {
-        name: "non_empty".into(),
-        score: Some(0.0),
-        label: Some("fail".into()),
-        source: online::SOURCE.into(),
-        ..Default::default()
+    let mut batch = normalize(vec![
+        chat(2, Some(1), "r-2"),
+        span(3, Some(1), "http", vec![]),
+    ]);
+    batch[0]
+        .llm
+        .as_mut()
+        .unwrap()
+        .evals
+        .push(crate::model::Eval {
+            name: "non_empty".into(),
+            score: Some(0.0),
+            label: Some("fail".into()),
+            source: online::SOURCE.into(),
+            ..Default::default()
+        });
+    let r = build_records(&batch, None, &mut |_| {
+        panic!("no store read for online results")
     });
-    let r = build_records(&batch, None, &mut |_| panic!("no store read for online results"));
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].source, "spanlens");
 }
@@ -293,7 +326,7 @@ fn evaluation_log_records_are_about_their_span() {
         attributes,
         service: "svc".into(),
     };
-    let r = records_for_logs(&[log.clone()], None, &mut |_| stored.clone());
+    let r = records_for_logs(std::slice::from_ref(&log), None, &mut |_| stored.clone());
     assert_eq!(r.len(), 1);
     assert_eq!((r[0].span_id, r[0].passed), (sid(2), Some(false)));
     assert_eq!(r[0].model.as_deref(), Some("gpt-4o-mini"));

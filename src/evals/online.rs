@@ -132,7 +132,15 @@ impl OnlineEvaluator {
         let (passed, why) = match &self.check {
             Check::JsonValid => {
                 let ok = json_valid(&out);
-                (ok, if ok { "output is valid JSON" } else { "output is not valid JSON" }.to_string())
+                (
+                    ok,
+                    if ok {
+                        "output is valid JSON"
+                    } else {
+                        "output is not valid JSON"
+                    }
+                    .to_string(),
+                )
             }
             Check::Regex(re) => {
                 let ok = re.is_match(&out);
@@ -140,14 +148,25 @@ impl OnlineEvaluator {
                 (ok, format!("output {verb} /{}/", re.as_str()))
             }
             Check::Contains(t, cs) | Check::NotContains(t, cs) => {
-                let found = if *cs { out.contains(t.as_str()) } else { contains_ci(&out, t) };
+                let found = if *cs {
+                    out.contains(t.as_str())
+                } else {
+                    contains_ci(&out, t)
+                };
                 let want = matches!(self.check, Check::Contains(..));
-                let verb = if found { "contains" } else { "does not contain" };
+                let verb = if found {
+                    "contains"
+                } else {
+                    "does not contain"
+                };
                 (found == want, format!("output {verb} \"{t}\""))
             }
             Check::MaxLatencyMs(max) => {
                 let ms = span.duration_nanos() as f64 / 1e6;
-                (ms <= *max, format!("latency {ms:.0} ms (limit {max:.0} ms)"))
+                (
+                    ms <= *max,
+                    format!("latency {ms:.0} ms (limit {max:.0} ms)"),
+                )
             }
             Check::MaxCostUsd(max) => {
                 let cost = llm.cost_usd?;
@@ -162,12 +181,23 @@ impl OnlineEvaluator {
             }
             Check::NonEmpty => {
                 let ok = !out.trim().is_empty();
-                (ok, if ok { "output is not empty" } else { "output is empty" }.to_string())
+                (
+                    ok,
+                    if ok {
+                        "output is not empty"
+                    } else {
+                        "output is empty"
+                    }
+                    .to_string(),
+                )
             }
             Check::Refusal(phrases) => {
                 let text = fold(&out);
                 let hit = if phrases.is_empty() {
-                    DEFAULT_REFUSALS.iter().find(|p| text.contains(**p)).map(|p| p.to_string())
+                    DEFAULT_REFUSALS
+                        .iter()
+                        .find(|p| text.contains(**p))
+                        .map(|p| p.to_string())
                 } else {
                     phrases
                         .iter()

@@ -59,8 +59,16 @@ fn ok(span: &Span) -> Span {
 #[test]
 fn json_valid() {
     let e = ev(Check::JsonValid);
-    assert!(verdict(&e, &call(r#"{"category": "billing"}"#, 10, (1, 1), None)).unwrap().0);
-    assert!(verdict(&e, &call("```json\n[1, 2]\n```", 10, (1, 1), None)).unwrap().0);
+    assert!(
+        verdict(&e, &call(r#"{"category": "billing"}"#, 10, (1, 1), None))
+            .unwrap()
+            .0
+    );
+    assert!(
+        verdict(&e, &call("```json\n[1, 2]\n```", 10, (1, 1), None))
+            .unwrap()
+            .0
+    );
     let (passed, why) = verdict(&e, &call("Sure! {category: billing}", 10, (1, 1), None)).unwrap();
     assert!(!passed && why.contains("not valid JSON"));
 }
@@ -72,9 +80,21 @@ fn regex_contains_and_not_contains() {
     assert!(verdict(&re, &reply).unwrap().0);
     let re = ev(Check::Regex(regex::Regex::new(r"tracking: \w+").unwrap()));
     assert!(!verdict(&re, &reply).unwrap().0);
-    assert!(verdict(&ev(Check::Contains("dhl".into(), false)), &reply).unwrap().0);
-    assert!(!verdict(&ev(Check::Contains("dhl".into(), true)), &reply).unwrap().0);
-    assert!(verdict(&ev(Check::NotContains("refund".into(), false)), &reply).unwrap().0);
+    assert!(
+        verdict(&ev(Check::Contains("dhl".into(), false)), &reply)
+            .unwrap()
+            .0
+    );
+    assert!(
+        !verdict(&ev(Check::Contains("dhl".into(), true)), &reply)
+            .unwrap()
+            .0
+    );
+    assert!(
+        verdict(&ev(Check::NotContains("refund".into(), false)), &reply)
+            .unwrap()
+            .0
+    );
     let (passed, why) = verdict(&ev(Check::NotContains("DHL".into(), false)), &reply).unwrap();
     assert!(!passed && why.contains("contains \"DHL\""), "{why}");
 }
@@ -90,7 +110,10 @@ fn max_latency_cost_and_tokens() {
     let cost = ev(Check::MaxCostUsd(0.01));
     assert!(verdict(&cost, &fast).unwrap().0);
     assert!(!verdict(&cost, &slow).unwrap().0);
-    assert!(verdict(&cost, &call("hi", 1, (1, 1), None)).is_none(), "unknown cost: no verdict");
+    assert!(
+        verdict(&cost, &call("hi", 1, (1, 1), None)).is_none(),
+        "unknown cost: no verdict"
+    );
     let tokens = ev(Check::MaxTokens(1_000));
     assert!(verdict(&tokens, &fast).unwrap().0);
     assert!(!verdict(&tokens, &slow).unwrap().0);
@@ -102,7 +125,11 @@ fn non_empty_and_refusal() {
     assert!(verdict(&e, &call("ok", 1, (1, 1), None)).unwrap().0);
     assert!(!verdict(&e, &call("  \n", 1, (1, 1), None)).unwrap().0);
     let refusal = ev(Check::Refusal(Vec::new()));
-    assert!(verdict(&refusal, &call("Here is your invoice.", 1, (1, 1), None)).unwrap().0);
+    assert!(
+        verdict(&refusal, &call("Here is your invoice.", 1, (1, 1), None))
+            .unwrap()
+            .0
+    );
     let (passed, why) = verdict(
         &refusal,
         &call("I’m sorry, but I can’t help with that.", 1, (1, 1), None),
@@ -110,8 +137,16 @@ fn non_empty_and_refusal() {
     .unwrap();
     assert!(!passed && why.contains("i'm sorry, but i can't"), "{why}");
     let custom = ev(Check::Refusal(vec!["Not my department".into()]));
-    assert!(!verdict(&custom, &call("not my department, sorry", 1, (1, 1), None)).unwrap().0);
-    assert!(verdict(&custom, &call("I'm sorry, but I can't", 1, (1, 1), None)).unwrap().0);
+    assert!(
+        !verdict(&custom, &call("not my department, sorry", 1, (1, 1), None))
+            .unwrap()
+            .0
+    );
+    assert!(
+        verdict(&custom, &call("I'm sorry, but I can't", 1, (1, 1), None))
+            .unwrap()
+            .0
+    );
 }
 
 #[test]
@@ -128,7 +163,10 @@ fn matchers_select_service_model_and_span_name_and_only_model_calls() {
     assert!(e.evaluate(&span).is_none());
     let mut agent = ok(&span);
     agent.llm.as_mut().unwrap().kind = LlmKind::Agent;
-    assert!(ev(Check::NonEmpty).evaluate(&agent).is_none(), "agents are not model calls");
+    assert!(
+        ev(Check::NonEmpty).evaluate(&agent).is_none(),
+        "agents are not model calls"
+    );
 
     let mut spans = vec![span, agent];
     let added = apply(&[ev(Check::NonEmpty), ev(Check::MaxTokens(1))], &mut spans);

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Attributes, Eval, EvalScope, LogRecord, Span, SpanId, TraceId};
 use crate::model::{AttrValue, eval_passed};
+use crate::model::{Attributes, Eval, EvalScope, LogRecord, Span, SpanId, TraceId};
 
 /// Where an experiment's name is read from, in this order (after a configured one).
 pub const EXPERIMENT_KEYS: &[&str] = &[
@@ -191,15 +191,19 @@ pub fn record_for(
     sources.extend(known.lineage(carrier));
     sources.extend(known.root());
     let attr = |keys: &[&str]| -> Option<String> {
-        sources.iter().find_map(|s| {
-            first_text(&s.attributes, keys).or_else(|| first_text(&s.resource, keys))
-        })
+        sources
+            .iter()
+            .find_map(|s| first_text(&s.attributes, keys).or_else(|| first_text(&s.resource, keys)))
     };
     let experiment = experiment_key
         .and_then(|k| attr(&[k]))
         .or_else(|| attr(EXPERIMENT_KEYS));
     let (input_hash, input_preview) = input_of(&sources).unzip();
-    let model = target.llm.as_ref().and_then(|l| l.model()).map(str::to_string);
+    let model = target
+        .llm
+        .as_ref()
+        .and_then(|l| l.model())
+        .map(str::to_string);
     EvalRecord {
         trace_id: carrier.trace_id,
         span_id: target_id,

@@ -26,7 +26,14 @@ pub(crate) fn rec(
         scope: EvalScope::Span,
         passed: Some(score >= 0.5),
         service: "support-bot".into(),
-        model: Some(if experiment.is_some_and(|e| e.ends_with("v2")) { "gpt-4.1-mini" } else { "gpt-4o-mini" }.into()),
+        model: Some(
+            if experiment.is_some_and(|e| e.ends_with("v2")) {
+                "gpt-4.1-mini"
+            } else {
+                "gpt-4o-mini"
+            }
+            .into(),
+        ),
         span_name: "support_chain".into(),
         session: None,
         experiment: experiment.map(str::to_string),
@@ -53,12 +60,17 @@ pub(crate) fn synthetic() -> Vec<EvalRecord> {
     ]
 }
 
-
 /// Like `spanlens demo`'s support-bot: helpfulness and correctness over five
 /// examples in prompt-v1 and prompt-v2 (v2 regresses on ex-002 and ex-005 and
 /// misclassifies ex-004), plus untagged production results from other services.
 pub(crate) fn demo_like() -> Vec<EvalRecord> {
-    let help = [(0.62, 0.86), (0.74, 0.45), (0.58, 0.84), (0.81, 0.90), (0.66, 0.38)];
+    let help = [
+        (0.62, 0.86),
+        (0.74, 0.45),
+        (0.58, 0.84),
+        (0.81, 0.90),
+        (0.66, 0.38),
+    ];
     let mut out = Vec::new();
     let mut n = 1u8;
     for (i, (v1, v2)) in help.iter().enumerate() {
@@ -69,7 +81,13 @@ pub(crate) fn demo_like() -> Vec<EvalRecord> {
             out.push(r);
             n += 1;
             let right = !(exp == "prompt-v2" && i == 3);
-            let mut c = rec(Some(exp), Some(&ex), "correctness", if right { 1.0 } else { 0.0 }, n);
+            let mut c = rec(
+                Some(exp),
+                Some(&ex),
+                "correctness",
+                if right { 1.0 } else { 0.0 },
+                n,
+            );
             c.span_name = "ChatOpenAI".into();
             c.label = Some(if right { "correct" } else { "incorrect" }.into());
             out.push(c);
@@ -81,7 +99,14 @@ pub(crate) fn demo_like() -> Vec<EvalRecord> {
         r.service = "weather-agent".into();
         r.model = Some("gpt-4o-mini-2024-07-18".into());
         r.span_name = "chat gpt-4o-mini".into();
-        r.explanation = Some(if *s < 0.5 { "answers a different city" } else { "on topic" }.into());
+        r.explanation = Some(
+            if *s < 0.5 {
+                "answers a different city"
+            } else {
+                "on topic"
+            }
+            .into(),
+        );
         out.push(r);
     }
     out

@@ -16,7 +16,9 @@ use super::messages::norm_role;
 use super::values::{
     AttrsExt, Group, fill, g_num, g_str, g_text, group_indexed, indexed, parse_json_text,
 };
-use crate::model::{Attributes, Document, Eval, EvalScope, LlmFacet, LlmKind, Message, ToolCall, ToolInfo};
+use crate::model::{
+    Attributes, Document, Eval, EvalScope, LlmFacet, LlmKind, Message, ToolCall, ToolInfo,
+};
 
 pub(super) const KIND: &str = "openinference.span.kind";
 pub(super) const MODEL_KEYS: &[&str] = &[

@@ -61,7 +61,10 @@ pub enum EvalsView {
 
 /// The help overlay's keys for this screen.
 pub const HELP: [(&str, &str); 8] = [
-    ("Enter", "a row's worst results → the trace at the evaluated span"),
+    (
+        "Enter",
+        "a row's worst results → the trace at the evaluated span",
+    ),
     ("Tab", "break down by experiment / model / service"),
     ("c", "compare two experiments"),
     ("a / b", "(compare) next experiment as A / as B"),

@@ -9,7 +9,11 @@ use crate::ui::app::{Action, SourceInfo};
 fn loaded() -> App {
     let mut app = App::new(SourceInfo::default(), 100, 30);
     let fx = app.update(Action::Key(Key::Char('V')));
-    assert_eq!(fx, vec![Effect::LoadEvals(Some(3600))], "opens on the last hour");
+    assert_eq!(
+        fx,
+        vec![Effect::LoadEvals(Some(3600))],
+        "opens on the last hour"
+    );
     app.update(Action::EvalsLoaded(demo_like()));
     app
 }
@@ -77,7 +81,10 @@ fn enter_reaches_the_trace_behind_the_worst_score_and_esc_comes_back() {
     assert_eq!(app.screen, Screen::Trace);
     assert_eq!(app.trace.as_ref().unwrap().selected, Some(span));
     key(&mut app, Key::Esc);
-    assert_eq!((app.screen, app.evals.view), (Screen::Evals, EvalsView::Worst));
+    assert_eq!(
+        (app.screen, app.evals.view),
+        (Screen::Evals, EvalsView::Worst)
+    );
     key(&mut app, Key::Esc);
     assert_eq!(app.evals.view, EvalsView::Scorecard);
 }
@@ -126,5 +133,8 @@ fn live_changes_reload_the_screen_and_selection_survives_a_reload() {
     more.push(extra);
     app.update(Action::EvalsLoaded(more));
     let after = &app.evals.rows[app.evals.selected];
-    assert_eq!((&after.evaluator, &after.group), (&before.evaluator, &before.group));
+    assert_eq!(
+        (&after.evaluator, &after.group),
+        (&before.evaluator, &before.group)
+    );
 }

@@ -125,9 +125,7 @@ pub async fn run<B: Backend>(
             match effect {
                 Effect::LoadTraces(q) => loader.load_list(q),
                 Effect::LoadTrace(id) => loader.load_trace(id),
-                Effect::LoadEvals(window) => {
-                    loader.evals.load(window, &loader.source, &loader.tx)
-                }
+                Effect::LoadEvals(window) => loader.evals.load(window, &loader.source, &loader.tx),
                 Effect::Copy(text) => copy(&text),
                 Effect::Quit => {}
             }

@@ -3,8 +3,8 @@
 //! notifications and redraws only when something changed.
 
 pub mod app;
-pub mod evals_screen;
 pub mod evals_loader;
+pub mod evals_screen;
 pub mod event_loop;
 pub mod filter;
 pub mod highlight;

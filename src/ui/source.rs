@@ -34,7 +34,11 @@ impl UiSource for LocalSource {
     }
 
     fn evals(&self, since_unix_nano: Option<u64>) -> Result<Vec<EvalRecord>, SourceError> {
-        evals_source::local(self.store.as_ref(), since_unix_nano, evals_source::DEFAULT_LIMIT)
+        evals_source::local(
+            self.store.as_ref(),
+            since_unix_nano,
+            evals_source::DEFAULT_LIMIT,
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod cli;
 mod durability;
+mod evals;
 mod fixtures;
 mod otlp_grpc;
 mod otlp_http;

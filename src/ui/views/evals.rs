@@ -150,9 +150,7 @@ fn scorecard(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         fixed.push(12);
     }
     let gaps = fixed.len() as u16 + 1;
-    let flex = area
-        .width
-        .saturating_sub(fixed.iter().sum::<u16>() + gaps);
+    let flex = area.width.saturating_sub(fixed.iter().sum::<u16>() + gaps);
     let group_w = flex / 2;
     let eval_w = flex - group_w;
     let mut widths = vec![eval_w, group_w];
@@ -186,8 +184,16 @@ fn scorecard(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             cell_left(&safe(&r.evaluator), widths[0], theme.accent()),
             cell_left(&safe(&r.group), widths[1], none),
             cell_right(&a.count.to_string(), widths[2], none),
-            cell_right(&score(a.mean_score()), widths[3], grade(a.mean_score(), theme)),
-            cell_right(&percent(a.pass_rate()), widths[4], grade(a.pass_rate(), theme)),
+            cell_right(
+                &score(a.mean_score()),
+                widths[3],
+                grade(a.mean_score(), theme),
+            ),
+            cell_right(
+                &percent(a.pass_rate()),
+                widths[4],
+                grade(a.pass_rate(), theme),
+            ),
             cell_left(&histogram_bars(&a.histogram), widths[5], theme.accent()),
             cell_right(
                 &a.mean_latency_ms()
@@ -247,7 +253,12 @@ fn worst(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     let wide = area.width >= 110;
     // SCORE, LABEL, EXAMPLE, SPAN, then the explanation takes the rest.
-    let fixed = [5u16, 11, if wide { 14 } else { 9 }, if wide { 18 } else { 12 }];
+    let fixed = [
+        5u16,
+        11,
+        if wide { 14 } else { 9 },
+        if wide { 18 } else { 12 },
+    ];
     let rest = area
         .width
         .saturating_sub(fixed.iter().sum::<u16>() + fixed.len() as u16);

@@ -71,7 +71,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Rect::new(area.x, area.y, area.width, 1),
     );
     let eval_h = (c.evaluators.len() as u16 + 1).min(area.height.saturating_sub(1));
-    evaluators(frame, Rect::new(area.x, area.y + 1, area.width, eval_h), c, theme);
+    evaluators(
+        frame,
+        Rect::new(area.x, area.y + 1, area.width, eval_h),
+        c,
+        theme,
+    );
     let top = 1 + eval_h + 1;
     if area.height > top {
         let r = Rect::new(area.x, area.y + top, area.width, area.height - top);
@@ -87,7 +92,15 @@ fn evaluators(frame: &mut Frame, area: Rect, c: &Comparison, theme: &Theme) {
     let mut widths = vec![eval_w];
     widths.extend(fixed);
     let titles = [
-        "EVALUATOR", "N A", "N B", "MEAN A", "MEAN B", "ΔMEAN", "PASS A", "PASS B", "ΔPASS",
+        "EVALUATOR",
+        "N A",
+        "N B",
+        "MEAN A",
+        "MEAN B",
+        "ΔMEAN",
+        "PASS A",
+        "PASS B",
+        "ΔPASS",
     ];
     let header = Row::new(titles.iter().zip(&widths).enumerate().map(|(i, (t, w))| {
         if i == 0 {
@@ -103,11 +116,27 @@ fn evaluators(frame: &mut Frame, area: Rect, c: &Comparison, theme: &Theme) {
             cell_left(&safe(&d.evaluator), widths[0], theme.accent()),
             cell_right(&d.a.count.to_string(), widths[1], Style::new()),
             cell_right(&d.b.count.to_string(), widths[2], Style::new()),
-            cell_right(&score(d.a.mean_score()), widths[3], grade(d.a.mean_score(), theme)),
-            cell_right(&score(d.b.mean_score()), widths[4], grade(d.b.mean_score(), theme)),
+            cell_right(
+                &score(d.a.mean_score()),
+                widths[3],
+                grade(d.a.mean_score(), theme),
+            ),
+            cell_right(
+                &score(d.b.mean_score()),
+                widths[4],
+                grade(d.b.mean_score(), theme),
+            ),
             cell_right(&dm, widths[5], dm_style),
-            cell_right(&percent(d.a.pass_rate()), widths[6], grade(d.a.pass_rate(), theme)),
-            cell_right(&percent(d.b.pass_rate()), widths[7], grade(d.b.pass_rate(), theme)),
+            cell_right(
+                &percent(d.a.pass_rate()),
+                widths[6],
+                grade(d.a.pass_rate(), theme),
+            ),
+            cell_right(
+                &percent(d.b.pass_rate()),
+                widths[7],
+                grade(d.b.pass_rate(), theme),
+            ),
             cell_right(&dp, widths[8], dp_style),
         ])
     });
@@ -134,7 +163,14 @@ fn side_text(s: &Option<ExampleSide>) -> String {
 fn examples(frame: &mut Frame, area: Rect, app: &App, c: &Comparison, theme: &Theme) {
     let s = &app.evals;
     let wide = area.width >= 110;
-    let fixed = [9u16, if wide { 14 } else { 10 }, if wide { 16 } else { 12 }, 6, 6, 6];
+    let fixed = [
+        9u16,
+        if wide { 14 } else { 10 },
+        if wide { 16 } else { 12 },
+        6,
+        6,
+        6,
+    ];
     let rest = area
         .width
         .saturating_sub(fixed.iter().sum::<u16>() + fixed.len() as u16);

@@ -23,7 +23,10 @@ fn scorecard_view() {
         let app = evals_app(w, h);
         let t = screen(&app, &full());
         let title = text_row(&t, 0);
-        assert!(title.contains("evals") && title.contains("24 results"), "{title}");
+        assert!(
+            title.contains("evals") && title.contains("24 results"),
+            "{title}"
+        );
         let head = text_row(&t, 1);
         for must in ["EVALUATOR", "EXPERIMENT", "MEAN", "PASS"] {
             assert!(head.contains(must), "{head}");
@@ -49,7 +52,10 @@ fn worst_results_view() {
     app.update(Action::Key(Key::Enter));
     let t = screen(&app, &full());
     let first = text_row(&t, 3);
-    assert!(first.contains("0.00") && first.contains("incorrect") && first.contains("ex-004"), "{first}");
+    assert!(
+        first.contains("0.00") && first.contains("incorrect") && first.contains("ex-004"),
+        "{first}"
+    );
     insta::assert_snapshot!("evals_worst_80x24", t.backend());
 }
 
@@ -69,8 +75,14 @@ fn compare_view() {
             .skip(1)
             .take(4)
             .collect();
-        assert!(rows[..3].iter().all(|r| r.starts_with("regressed")), "{rows:?}");
-        assert!(rows[0].contains("ex-004") && rows[0].contains("correctness"), "{rows:?}");
+        assert!(
+            rows[..3].iter().all(|r| r.starts_with("regressed")),
+            "{rows:?}"
+        );
+        assert!(
+            rows[0].contains("ex-004") && rows[0].contains("correctness"),
+            "{rows:?}"
+        );
         assert!(!rows[3].starts_with("regressed"), "{rows:?}");
         insta::assert_snapshot!(format!("evals_compare_{w}x{h}"), t.backend());
     }
@@ -83,5 +95,36 @@ fn no_results_explains_where_they_come_from() {
     app.update(Action::EvalsLoaded(Vec::new()));
     let t = screen(&app, &full());
     let text = all_text(&t, 24);
-    assert!(text.contains("gen_ai.evaluation.result") && text.contains("[[evaluators]]"), "{text}");
+    assert!(
+        text.contains("gen_ai.evaluation.result") && text.contains("[[evaluators]]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_trace_list_shows_an_eval_badge_when_traces_have_results() {
+    let mut traces = traces();
+    traces[0].evals.push(crate::model::EvalSummary {
+        name: "answer_relevance".into(),
+        count: 4,
+        scored: 4,
+        score_sum: 2.6,
+        judged: 4,
+        passed: 3,
+    });
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = App::new(info(), w, h);
+        app.update(Action::TracesLoaded(traces.clone()));
+        let t = screen(&app, &full());
+        assert!(
+            text_row(&t, 1).trim_end().ends_with("EVAL"),
+            "{}",
+            text_row(&t, 1)
+        );
+        let weather = (2..h)
+            .map(|y| text_row(&t, y))
+            .find(|r| r.contains("agent.run ") && r.contains("weather-agent"))
+            .unwrap();
+        assert!(weather.trim_end().ends_with("75%"), "{weather}");
+    }
 }

@@ -46,7 +46,10 @@ fn row(doc: &mut Doc, e: &Eval, from: Option<&str>) {
         spans.push(TextSpan::raw(format!(" {}", text::safe(l))));
     }
     if let Some(f) = from {
-        spans.push(TextSpan::styled(format!(" (from {})", text::safe(f)), doc.theme.dim()));
+        spans.push(TextSpan::styled(
+            format!(" (from {})", text::safe(f)),
+            doc.theme.dim(),
+        ));
     } else if e.source == crate::evals::online::SOURCE {
         spans.push(TextSpan::styled(" (spanlens)", doc.theme.dim()));
     }
