@@ -7,6 +7,7 @@
 //! | `GET /api/v1/traces?…`     | `traces --json`             |
 //! | `GET /api/v1/traces/{id}`  | `trace ID --json`, or 404   |
 //! | `GET /api/v1/stats?since_unix_nano=N` | `stats --json`   |
+//! | `GET /api/v1/evals?since_unix_nano=N&limit=N` | eval records (serde form) |
 //!
 //! Trace list parameters: `limit`, `since_unix_nano`, `service`, `model`, `session`,
 //! `errors=true`.

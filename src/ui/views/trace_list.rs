@@ -67,7 +67,11 @@ pub fn columns_with(width: u16, evals: bool) -> Vec<(Column, u16)> {
         shown.retain(|c| *c != drop);
     }
     let flex = flex(&shown);
-    let service = (flex * 2 / 5).clamp(8.min(flex / 2), 22);
+    // The EVAL column's room comes out of the root column only.
+    let evals_room = if evals { 5 } else { 0 };
+    let service = ((flex + evals_room) * 2 / 5)
+        .clamp(8.min(flex / 2), 22)
+        .min(flex);
     let root = flex - service;
     shown
         .into_iter()
