@@ -95,8 +95,7 @@ pub fn run(common: &CommonArgs, args: &EvalsArgs) -> Result<(), CliError> {
         if args.json {
             return print_json(&comparison_json(&c));
         }
-        print!("{}", comparison_text(&c));
-        return Ok(());
+        return print_out(&comparison_text(&c));
     }
     let grouping = match args.by {
         By::Experiment => Grouping::Experiment,
@@ -112,8 +111,7 @@ pub fn run(common: &CommonArgs, args: &EvalsArgs) -> Result<(), CliError> {
             "rows": rows.iter().map(row_json).collect::<Vec<_>>(),
         }));
     }
-    print!("{}", scorecard_text(&rows, grouping));
-    Ok(())
+    print_out(&scorecard_text(&rows, grouping))
 }
 
 fn check(common: &CommonArgs, file: Option<&std::path::Path>) -> Result<(), CliError> {
@@ -159,11 +157,18 @@ fn fetch(common: &CommonArgs, since: Option<u64>) -> Result<Vec<EvalRecord>, Cli
 }
 
 fn print_json(v: &Value) -> Result<(), CliError> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).map_err(|e| CliError::Usage(e.to_string()))?
-    );
-    Ok(())
+    let text = serde_json::to_string_pretty(v).map_err(|e| CliError::Usage(e.to_string()))?;
+    print_out(&format!("{text}\n"))
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print_out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Io(e)),
+        _ => Ok(()),
+    }
 }
 
 fn row_json(r: &ScoreRow) -> Value {
@@ -205,9 +210,20 @@ fn pct(v: Option<f64>) -> String {
         .unwrap_or_else(|| "–".into())
 }
 
-fn signed(v: Option<f64>, scale: f64, unit: &str) -> String {
-    v.map(|x| format!("{:+.2}{unit}", x * scale))
-        .unwrap_or_else(|| "–".into())
+fn signed(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.abs() < 0.005 => "±0".into(),
+        Some(x) => format!("{x:+.2}"),
+        None => "–".into(),
+    }
+}
+
+fn points(v: Option<f64>) -> String {
+    match v {
+        Some(x) if (x * 100.0).abs() < 0.5 => "±0".into(),
+        Some(x) => format!("{:+.0}pp", x * 100.0),
+        None => "–".into(),
+    }
 }
 
 fn clean(s: &str, max: usize) -> String {
@@ -260,20 +276,21 @@ fn scorecard_text(rows: &[ScoreRow], grouping: Grouping) -> String {
 fn comparison_text(c: &Comparison) -> String {
     let mut out = format!("{} (A) → {} (B)\n\n", clean(&c.a, 40), clean(&c.b, 40));
     out.push_str(&format!(
-        "{:<22} {:>5} {:>5} {:>6} {:>6} {:>6} {:>8} {:>5} {:>5}\n",
-        "EVALUATOR", "N A", "N B", "MEAN A", "MEAN B", "ΔMEAN", "PASS A→B", "ΔPASS", ""
+        "{:<22} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
+        "EVALUATOR", "N A", "N B", "MEAN A", "MEAN B", "ΔMEAN", "PASS A", "PASS B", "ΔPASS"
     ));
     for d in &c.evaluators {
         out.push_str(&format!(
-            "{:<22} {:>5} {:>5} {:>6} {:>6} {:>6} {:>8} {:>5}\n",
+            "{:<22} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
             clean(&d.evaluator, 22),
             d.a.count,
             d.b.count,
             num(d.a.mean_score()),
             num(d.b.mean_score()),
-            signed(d.mean_delta(), 1.0, ""),
-            format!("{}→{}", pct(d.a.pass_rate()), pct(d.b.pass_rate())),
-            signed(d.pass_delta(), 100.0, "").replace(".00", ""),
+            signed(d.mean_delta()),
+            pct(d.a.pass_rate()),
+            pct(d.b.pass_rate()),
+            points(d.pass_delta()),
         ));
     }
     let regressed = c
@@ -301,7 +318,7 @@ fn comparison_text(c: &Comparison) -> String {
             clean(&e.evaluator, 16),
             side(&e.a),
             side(&e.b),
-            signed(e.delta(), 1.0, ""),
+            signed(e.delta()),
             clean(e.preview.as_deref().unwrap_or(""), 50),
         ));
     }
