@@ -302,7 +302,7 @@ fn support_bot_experiments_compare_with_regressions_on_known_examples() {
         records.extend(crate::evals::ingest::build_records(
             &spans,
             None,
-            &mut |_| Vec::new(),
+            &mut |_, _| Vec::new(),
         ));
     }
     crate::evals::source::complete_from_trace(&mut records);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::config::EvalConfig;
 use super::online;
-use super::record::{EvalRecord, KnownSpans, needs_more, record_for, record_for_log};
+use super::record::{EvalRecord, KnownSpans, Need, needs_more, record_for, record_for_log};
 use crate::model::{LogRecord, Span, TraceId};
 use crate::normalize::eval_of_log;
 use crate::store::TraceStore;
@@ -39,9 +39,26 @@ impl EvalHook {
     pub fn on_spans(&self, spans: &mut [Span]) -> Vec<EvalRecord> {
         online::apply(&self.config.evaluators, spans);
         let store = self.store.clone();
-        build_records(spans, self.config.experiment_key.as_deref(), &mut |t| {
-            store.trace_spans(t).unwrap_or_default()
-        })
+        build_records(
+            spans,
+            self.config.experiment_key.as_deref(),
+            &mut |t, need| {
+                // The root's context alone is not worth reading a large trace for (its
+                // root usually arrives last anyway); results get it when read.
+                let small = || {
+                    store
+                        .trace_summary(t)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|s| s.span_count <= CONTEXT_READ_MAX_SPANS)
+                };
+                if need == Need::Target || small() {
+                    store.trace_spans(t).unwrap_or_default()
+                } else {
+                    Vec::new()
+                }
+            },
+        )
     }
 
     /// Records of the evaluation results among log records.
@@ -53,12 +70,15 @@ impl EvalHook {
     }
 }
 
+/// Largest stored trace read only to find the root's experiment and example.
+pub const CONTEXT_READ_MAX_SPANS: u64 = 2_000;
+
 /// The records of the results on `spans`; `load` reads a trace's stored spans and
-/// is called at most once per trace, only when a result needs it.
+/// is called at most once per trace, only when a result needs something (`Need`).
 pub fn build_records(
     spans: &[Span],
     experiment_key: Option<&str>,
-    load: &mut dyn FnMut(TraceId) -> Vec<Span>,
+    load: &mut dyn FnMut(TraceId, Need) -> Vec<Span>,
 ) -> Vec<EvalRecord> {
     let mut by_trace: BTreeMap<TraceId, Vec<&Span>> = BTreeMap::new();
     for s in spans {
@@ -77,14 +97,21 @@ pub fn build_records(
         let in_batch = KnownSpans {
             spans: batch.clone(),
         };
-        let must_load = carriers.iter().any(|c| {
-            c.llm.as_ref().is_some_and(|l| {
-                l.evals
+        let need = carriers
+            .iter()
+            .flat_map(|c| {
+                c.llm
                     .iter()
-                    .any(|e| e.source != online::SOURCE && needs_more(e, c, &in_batch))
+                    .flat_map(|l| &l.evals)
+                    .filter(|e| e.source != online::SOURCE)
+                    .map(|e| needs_more(e, c, &in_batch))
             })
-        });
-        let stored = if must_load { load(trace) } else { Vec::new() };
+            .max()
+            .unwrap_or(Need::Nothing);
+        let stored = match need {
+            Need::Nothing => Vec::new(),
+            need => load(trace, need),
+        };
         let ids: HashSet<_> = batch.iter().map(|s| s.span_id).collect();
         let mut known = in_batch;
         known

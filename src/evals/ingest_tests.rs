@@ -10,6 +10,7 @@ use opentelemetry_proto::tonic::trace::v1::{
 };
 
 use super::*;
+use crate::evals::record::Need;
 use crate::model::{EvalScope, LogRecord, SpanId};
 use crate::normalize::normalize_traces;
 use crate::pricing::PriceTable;
@@ -96,7 +97,7 @@ fn records(batch: Vec<OSpan>, stored: Vec<OSpan>) -> Vec<EvalRecord> {
     let batch = normalize(batch);
     let stored = normalize(stored);
     let mut loads = 0;
-    let out = build_records(&batch, Some("app.exp"), &mut |_| {
+    let out = build_records(&batch, Some("app.exp"), &mut |_, _| {
         loads += 1;
         stored.clone()
     });
@@ -295,7 +296,7 @@ fn online_results_never_read_the_store_and_plain_spans_make_no_records() {
             source: online::SOURCE.into(),
             ..Default::default()
         });
-    let r = build_records(&batch, None, &mut |_| {
+    let r = build_records(&batch, None, &mut |_, _| {
         panic!("no store read for online results")
     });
     assert_eq!(r.len(), 1);
@@ -332,4 +333,36 @@ fn evaluation_log_records_are_about_their_span() {
     assert_eq!(r[0].model.as_deref(), Some("gpt-4o-mini"));
     let again = records_for_logs(&[log], None, &mut |_| stored.clone());
     assert_eq!(again[0].index, r[0].index, "a re-sent record keeps its key");
+}
+
+#[test]
+fn the_store_is_asked_for_a_target_or_only_for_the_roots_context() {
+    let mut c = chat(2, Some(1), "r-2");
+    c.events
+        .push(eval_event("relevance", 0.9, "relevant", None));
+    let mut needs = Vec::new();
+    build_records(&normalize(vec![c]), None, &mut |_, need| {
+        needs.push(need);
+        Vec::new()
+    });
+    assert_eq!(
+        needs,
+        [Need::Context],
+        "about itself; only the root is missing"
+    );
+
+    let mut root = span(1, None, "agent.run", vec![]);
+    root.events
+        .push(eval_event("relevance", 0.9, "relevant", Some("r-9")));
+    needs.clear();
+    let r = build_records(&normalize(vec![root]), None, &mut |_, need| {
+        needs.push(need);
+        Vec::new()
+    });
+    assert_eq!(needs, [Need::Target]);
+    assert_eq!(
+        r[0].span_id,
+        sid(1),
+        "an unknown response: the carrier itself"
+    );
 }

@@ -152,8 +152,18 @@ impl<'a> KnownSpans<'a> {
     }
 }
 
-/// Whether resolving `eval` on `carrier` needs spans the request lacks.
-pub fn needs_more(eval: &Eval, carrier: &Span, known: &KnownSpans<'_>) -> bool {
+/// What resolving a result needs from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Need {
+    Nothing,
+    /// Only the root's context (experiment, example): worth a read for small traces.
+    Context,
+    /// The span the result is about.
+    Target,
+}
+
+/// What resolving `eval` on `carrier` needs that the request lacks.
+pub fn needs_more(eval: &Eval, carrier: &Span, known: &KnownSpans<'_>) -> Need {
     let target_known = match (&eval.response_id, eval.scope) {
         (Some(r), _) => known.by_response(r).is_some(),
         (None, EvalScope::Span) => true,
@@ -162,7 +172,13 @@ pub fn needs_more(eval: &Eval, carrier: &Span, known: &KnownSpans<'_>) -> bool {
             .is_none_or(|p| known.by_id(p).is_some()),
         (None, EvalScope::Trace | EvalScope::Session) => known.root().is_some(),
     };
-    !target_known || known.root().is_none()
+    if !target_known {
+        Need::Target
+    } else if known.root().is_none() {
+        Need::Context
+    } else {
+        Need::Nothing
+    }
 }
 
 /// The record of one result found on `carrier`.

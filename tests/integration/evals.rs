@@ -46,6 +46,16 @@ async fn the_fixture_evaluation_is_recorded_about_the_call_it_judged() {
         assert_eq!(r["label"], "relevant", "{folder}");
         assert_eq!(r["passed"], true, "{folder}");
         assert_eq!(r["source"], "gen_ai.evaluation.result", "{folder}");
+        // `attach` and the CLI read the same records through the API client.
+        let client = spanlens::api::ApiClient::new(&srv.http_url(""), None);
+        let typed = tokio::task::spawn_blocking(move || {
+            spanlens::evals::source::remote(&client, Some(0), 100)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let t = typed.iter().find(|t| t.name == "answer_relevance").unwrap();
+        assert_eq!((t.score, t.passed), (Some(0.83), Some(true)), "{folder}");
         // Carried by the root, about the chat call whose response it names.
         let trace = srv.trace(r["trace_id"].as_str().unwrap()).await;
         let spans = trace["spans"].as_array().unwrap();
