@@ -265,6 +265,22 @@ fn experiment_and_example_come_from_the_root_or_the_configured_attribute() {
         Some("What is the capital of France?")
     );
 
+    // A one-field JSON input is its field's text, so the same question matches.
+    let mut wrapped = span(
+        1,
+        None,
+        "chain",
+        vec![s(
+            "input.value",
+            r#"{"question": "What is the capital of France?"}"#,
+        )],
+    );
+    wrapped
+        .events
+        .push(eval_event("correctness", 1.0, "correct", None));
+    let w = records(vec![wrapped], vec![]);
+    assert_eq!(w[0].input_hash, r[0].input_hash);
+
     // A configured attribute wins over the standard ones.
     let mut root = span(
         1,

@@ -303,6 +303,14 @@ fn input_of(sources: &[&Span]) -> Option<(u64, String)> {
             .filter(|t| !t.trim().is_empty())
             .or_else(|| first_text(&s.attributes, INPUT_KEYS))
     })?;
+    // `{"ticket": "…"}` and the like: the one string inside is the input.
+    let text = match serde_json::from_str::<serde_json::Value>(text.trim()) {
+        Ok(serde_json::Value::Object(o)) if o.len() == 1 => match o.values().next() {
+            Some(serde_json::Value::String(inner)) => inner.clone(),
+            _ => text,
+        },
+        _ => text,
+    };
     let preview: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let preview: String = preview.chars().take(120).collect();
     Some((fnv1a(text.trim().as_bytes()), preview))
