@@ -12,6 +12,7 @@ pub mod cost;
 pub mod data_dir;
 pub mod demo;
 pub mod errors;
+pub mod evals;
 pub mod ingest;
 pub mod model;
 pub mod normalize;

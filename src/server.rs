@@ -35,6 +35,9 @@ pub struct ServeOptions {
     pub retention_every: Duration,
     /// TLS on every listener (gRPC, OTLP/HTTP, query API) when set.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Online evaluators and the experiment attribute (`[[evaluators]]`,
+    /// `[experiments]`).
+    pub evals: Arc<crate::evals::EvalConfig>,
 }
 
 impl Default for ServeOptions {
@@ -48,6 +51,7 @@ impl Default for ServeOptions {
             retention: crate::store::RetentionPolicy::default(),
             retention_every: Duration::from_secs(10),
             tls: None,
+            evals: Arc::default(),
         }
     }
 }
@@ -112,7 +116,12 @@ pub async fn run(
             opts.retention_every,
         ))
     });
-    let ingestor = Ingestor::new(handle, prices.clone()).with_redactor(opts.redactor.clone());
+    let ingestor = Ingestor::new(handle, prices.clone())
+        .with_redactor(opts.redactor.clone())
+        .with_evals(crate::evals::EvalHook::new(
+            opts.evals.clone(),
+            store.clone(),
+        ));
     let token = opts.token.map(Arc::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = move || {

@@ -9,6 +9,7 @@
 //! | `GET /api/v1/stats?since_unix_nano=N` | `stats --json`   |
 //! | `GET /api/v1/ui/cost?window=15m` | the cost screen's report (serde form) |
 //! | `GET /api/v1/ui/errors?since_unix_nano=N` | `errors::ErrorWindow` (serde form) |
+//! | `GET /api/v1/evals?since_unix_nano=N&limit=N` | eval records (serde form) |
 //!
 //! Trace list parameters: `limit`, `since_unix_nano`, `service`, `model`, `session`,
 //! `errors=true`.

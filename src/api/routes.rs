@@ -39,6 +39,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/v1/ui/cost", get(ui_cost))
         .route("/api/v1/ui/errors", get(ui_errors))
         .route("/api/v1/live", get(live))
+        .route("/api/v1/evals", get(evals))
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();
@@ -162,6 +163,27 @@ async fn ui_cost(State(st): State<ApiState>, Query(p): Query<CostParams>) -> Res
 /// Error records of a window and their traces' summaries (`ErrorWindow`, serde form).
 async fn ui_errors(State(st): State<ApiState>, Query(p): Query<StatsParams>) -> Response {
     match blocking(move || st.source.error_window(p.since_unix_nano)).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct EvalsParams {
+    since_unix_nano: Option<u64>,
+    limit: Option<usize>,
+}
+
+/// Eval records in the window, oldest first, in the program's own serde form.
+async fn evals(State(st): State<ApiState>, Query(p): Query<EvalsParams>) -> Response {
+    let store = st.source.store.clone();
+    let limit = p
+        .limit
+        .unwrap_or(crate::evals::source::DEFAULT_LIMIT)
+        .min(crate::evals::source::DEFAULT_LIMIT * 5);
+    match blocking(move || crate::evals::source::local(store.as_ref(), p.since_unix_nano, limit))
+        .await
+    {
         Ok(v) => Json(v).into_response(),
         Err(r) => r,
     }

@@ -3,6 +3,7 @@
 
 mod cost_cmd;
 mod errors_cmd;
+pub mod evals_cmd;
 mod format;
 mod query_cmds;
 mod security;
@@ -89,6 +90,8 @@ pub enum Command {
     Demo(crate::demo::DemoArgs),
     /// Error groups and counts: classes, retry chains, fallbacks
     Errors(ErrorsArgs),
+    /// Evaluation scorecards and experiment comparison; `evals check` validates the evaluator config
+    Evals(evals_cmd::EvalsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -253,6 +256,7 @@ pub fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
         Some(Command::Cost(args)) => cost_cmd::cost_cmd(&cli.common, &args),
         Some(Command::Errors(args)) => errors_cmd::errors(&cli.common, &args),
+        Some(Command::Evals(args)) => evals_cmd::run(&cli.common, &args),
     }
 }
 

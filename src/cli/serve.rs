@@ -212,6 +212,7 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let (config, opts) = prepare(common, args)?;
     let dir = resolve_data_dir(common)?;
     let prices = Arc::new(super::cost_cmd::load_prices(common)?);
+    let evals = super::evals_cmd::serve_config(common)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -231,7 +232,15 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
             l.grpc_addrs.first().cloned().unwrap_or_default(),
             l.http_addrs.first().cloned().unwrap_or_default(),
         );
-        let result = server::run(store, prices, l.grpc, l.http, opts, shutdown_signal()).await;
+        let result = server::run(
+            store,
+            prices,
+            l.grpc,
+            l.http,
+            ServeOptions { evals, ..opts },
+            shutdown_signal(),
+        )
+        .await;
         OwnerLock::remove_if_ours(&dir);
         eprintln!("spanlens: stopped; everything acknowledged is on disk");
         result.map_err(CliError::from)

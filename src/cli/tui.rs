@@ -111,6 +111,7 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let prices = Arc::new(super::cost_cmd::load_prices(common)?);
     let budgets = super::cost_cmd::load_budgets(common)?;
     let error_classes = load_error_classes(common)?;
+    let evals = super::evals_cmd::serve_config(common)?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -120,6 +121,7 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         super::security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
         let live = live_channel();
         opts.live = Some(live.clone());
+        opts.evals = evals;
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(server::run(
             store.clone(),

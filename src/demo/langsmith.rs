@@ -7,8 +7,10 @@
 //! shipping tickets only) → `ChatOpenAI` reply (OpenAI-shaped JSON).
 //!
 //! Some runs belong to an experiment (`experiment.name` `prompt-v1` / `prompt-v2`,
-//! `example.id`, `dataset.name`) over the same examples, v2 scoring a bit higher, so
-//! experiments can be compared.
+//! `example.id`, `dataset.name`) over the same five examples, so experiments can be
+//! compared: v2 is more helpful on most examples but regresses on `ex-002` and
+//! `ex-005` (helpfulness drops below 0.5), and misclassifies `ex-004` (a
+//! `correctness` result on the classify call: `incorrect`, 0).
 
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use serde_json::{Value, json};
@@ -18,6 +20,17 @@ use super::otlp::{ScopeRef, SpanExt, SpanRef, TraceBuilder, evaluation, ms, reso
 use super::rng::DemoRng;
 use super::scenarios::DemoTrace;
 use super::texts::TICKETS;
+
+/// Helpfulness of each example's reply under prompt-v1 and prompt-v2.
+const HELPFULNESS: [(f64, f64); 5] = [
+    (0.62, 0.86),
+    (0.74, 0.45),
+    (0.58, 0.84),
+    (0.81, 0.90),
+    (0.66, 0.38),
+];
+/// The example prompt-v2 classifies wrongly, and what it answers.
+const V2_MISCLASSIFIED: (usize, &str) = (3, "billing");
 
 const CLASSIFY_SYSTEM: &str =
     "Classify the support ticket as one of: shipping, billing, account, technical.";
@@ -138,15 +151,35 @@ pub(super) fn build(rng: &mut DemoRng, now: u64) -> DemoTrace {
     t += d + ms(1);
 
     // Classification: LangChain-serialized messages and generations.
+    let predicted = match experiment {
+        Some("prompt-v2") if example == V2_MISCLASSIFIED.0 => V2_MISCLASSIFIED.1,
+        _ => category,
+    };
     let classify = Llm {
         model,
         prompt: json!({"messages": [[lc("SystemMessage", CLASSIFY_SYSTEM), lc("HumanMessage", ticket)]]}),
-        completion: json!({"generations": [[{"text": category, "message": lc("AIMessage", category)}]]}),
+        completion: json!({"generations": [[{"text": predicted, "message": lc("AIMessage", predicted)}]]}),
         input: genai::tokens(CLASSIFY_SYSTEM) + genai::tokens(ticket) + 7,
         output: 2,
     };
-    let (_, d) = llm_span(&mut tb, rng, scope, root, t, &classify, project);
+    let (classify_span, d) = llm_span(&mut tb, rng, scope, root, t, &classify, project);
     t += d + ms(rng.range(1, 5));
+    if experiment.is_some() {
+        // The dataset's reference label judges the classification, on the call itself.
+        let right = predicted == category;
+        let why = format!("expected {category}, got {predicted}");
+        tb.at(classify_span).event(
+            "gen_ai.evaluation.result",
+            t,
+            evaluation(
+                "correctness",
+                if right { 1.0 } else { 0.0 },
+                if right { "correct" } else { "incorrect" },
+                &why,
+                None,
+            ),
+        );
+    }
 
     let mut context = String::new();
     if category == "shipping" {
@@ -191,12 +224,14 @@ pub(super) fn build(rng: &mut DemoRng, now: u64) -> DemoTrace {
 
     // LangSmith reports the children's usage on the chain as well.
     let (input, output) = (classify.input + draft.input, classify.output + draft.output);
-    let base = if experiment == Some("prompt-v2") {
-        0.82
-    } else {
-        0.68
+    let score = match experiment {
+        Some(name) => {
+            let (v1, v2) = HELPFULNESS[example % HELPFULNESS.len()];
+            let base = if name == "prompt-v2" { v2 } else { v1 };
+            (base + rng.float(-0.04, 0.04)).clamp(0.0, 1.0)
+        }
+        None => (0.68 + rng.float(-0.3, 0.18)).clamp(0.0, 1.0),
     };
-    let score = (base + rng.float(-0.3, 0.18)).clamp(0.0, 1.0);
     let label = if score >= 0.5 { "helpful" } else { "unhelpful" };
     let why = if score >= 0.5 {
         "Addresses the issue and gives a next step."

@@ -295,6 +295,47 @@ fn langsmith_chain_reports_usage_without_double_counting_and_has_experiments() {
 }
 
 #[test]
+fn support_bot_experiments_compare_with_regressions_on_known_examples() {
+    let mut records = Vec::new();
+    for seed in 0..200 {
+        let spans = spans_of(&build(Scenario::LangSmithChain, seed));
+        records.extend(crate::evals::ingest::build_records(
+            &spans,
+            None,
+            &mut |_, _| Vec::new(),
+        ));
+    }
+    crate::evals::source::complete_from_trace(&mut records);
+    let c = crate::evals::compare(&records, "prompt-v1", "prompt-v2");
+    let regressed: HashSet<(String, String)> = c
+        .examples
+        .iter()
+        .filter(|e| e.change == crate::evals::experiments::Change::Regressed)
+        .map(|e| (e.example.clone(), e.evaluator.clone()))
+        .collect();
+    let expected: HashSet<(String, String)> = [
+        ("ex-002", "helpfulness"),
+        ("ex-005", "helpfulness"),
+        ("ex-004", "correctness"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(regressed, expected);
+    assert_eq!(
+        c.examples[0].change,
+        crate::evals::experiments::Change::Regressed
+    );
+    // The classify call is what correctness judges.
+    let wrong = records
+        .iter()
+        .find(|r| r.name == "correctness" && r.passed == Some(false))
+        .unwrap();
+    assert_eq!(wrong.span_name, "ChatOpenAI");
+    assert_eq!(wrong.example_id.as_deref(), Some("ex-004"));
+}
+
+#[test]
 fn unknown_model_has_unknown_cost() {
     let spans = spans_of(&build(Scenario::UnknownModel, 1));
     let f = spans.iter().find_map(|s| s.llm.as_ref()).unwrap();

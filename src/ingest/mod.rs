@@ -13,6 +13,7 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
+use crate::evals::EvalHook;
 use crate::normalize::{normalize_logs, normalize_traces};
 use crate::pricing::PriceTable;
 use crate::redact::Redactor;
@@ -60,6 +61,8 @@ pub struct Ingestor {
     writer: WriterHandle,
     prices: Arc<PriceTable>,
     redactor: Arc<Redactor>,
+    /// Online evaluators and eval records (see `crate::evals::ingest`).
+    evals: Option<EvalHook>,
 }
 
 impl std::fmt::Debug for Ingestor {
@@ -74,12 +77,19 @@ impl Ingestor {
             writer,
             prices,
             redactor: Arc::new(Redactor::builtin()),
+            evals: None,
         }
     }
 
     /// Replaces the built-in redaction (config rules, `--no-content`).
     pub fn with_redactor(mut self, redactor: Arc<Redactor>) -> Self {
         self.redactor = redactor;
+        self
+    }
+
+    /// Runs `hook` on every request before it is written.
+    pub fn with_evals(mut self, hook: EvalHook) -> Self {
+        self.evals = Some(hook);
         self
     }
 
@@ -90,12 +100,22 @@ impl Ingestor {
     ) -> Result<Rejected, IngestError> {
         let mut out = normalize_traces(&req, &self.prices);
         drop(req);
+        // Online evaluators judge the content as received; masks and
+        // `--no-content` apply to everything before it is stored.
+        let mut evals = match &self.evals {
+            Some(hook) => hook.on_spans(&mut out.spans),
+            None => Vec::new(),
+        };
+        for record in &mut evals {
+            self.redactor.apply_eval_record(record);
+        }
         for span in &mut out.spans {
             self.redactor.apply_span(span);
         }
         self.writer
             .write(IngestBatch {
                 spans: out.spans,
+                evals,
                 ..Default::default()
             })
             .await?;
@@ -111,12 +131,20 @@ impl Ingestor {
     ) -> Result<Rejected, IngestError> {
         let mut out = normalize_logs(&req);
         drop(req);
+        let mut evals = match &self.evals {
+            Some(hook) => hook.on_logs(&out.logs),
+            None => Vec::new(),
+        };
+        for record in &mut evals {
+            self.redactor.apply_eval_record(record);
+        }
         for log in &mut out.logs {
             self.redactor.apply_log(log);
         }
         self.writer
             .write(IngestBatch {
                 logs: out.logs,
+                evals,
                 ..Default::default()
             })
             .await?;

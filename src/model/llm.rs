@@ -88,6 +88,33 @@ pub struct Document {
     pub metadata: Option<String>,
 }
 
+/// What an evaluation result is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum EvalScope {
+    /// The span carrying it (or, when `response_id` is set, the span that produced
+    /// that response).
+    #[default]
+    Span,
+    /// Its parent: the result of an evaluator span (or the span that produced
+    /// `response_id`).
+    Parent,
+    /// The whole trace (OpenInference `trace.annotations.*`): its root span.
+    Trace,
+    /// The session the trace belongs to (OpenInference `session.annotations.*`).
+    Session,
+}
+
+impl EvalScope {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EvalScope::Span => "span",
+            EvalScope::Parent => "parent",
+            EvalScope::Trace => "trace",
+            EvalScope::Session => "session",
+        }
+    }
+}
+
 /// One evaluation result.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Eval {
@@ -99,6 +126,8 @@ pub struct Eval {
     pub source: String,
     /// `gen_ai.response.id` of the evaluated response, when the result names it.
     pub response_id: Option<String>,
+    /// What it is about (the carrying span, its parent, the trace, the session).
+    pub scope: EvalScope,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -198,6 +227,7 @@ impl LlmFacet {
             "evals": self.evals.iter().map(|e| json!({
                 "name": e.name, "score": e.score, "label": e.label,
                 "explanation": e.explanation, "source": e.source, "response_id": e.response_id,
+                "scope": e.scope.as_str(),
             })).collect::<Vec<_>>(),
         })
     }

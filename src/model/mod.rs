@@ -13,7 +13,7 @@ mod summary;
 
 pub use attr::{AttrValue, Attributes, attributes_to_json};
 pub use ids::{IdError, SpanId, TraceId};
-pub use llm::{Document, Eval, LlmFacet, LlmKind, Message, ToolCall, ToolInfo};
+pub use llm::{Document, Eval, EvalScope, LlmFacet, LlmKind, Message, ToolCall, ToolInfo};
 pub use log::LogRecord;
 pub use span::{Span, SpanEvent, SpanKind, Status, StatusCode};
-pub use summary::{EvalSummary, TraceSummary};
+pub use summary::{EvalSummary, TraceSummary, eval_passed};

@@ -263,6 +263,7 @@ pub(super) fn eval_from_attrs(attrs: &Attributes) -> Option<Eval> {
             .map(str::to_string),
         source: EVAL_EVENT.into(),
         response_id: attrs.str("gen_ai.response.id").map(str::to_string),
+        scope: Default::default(),
     })
 }
 

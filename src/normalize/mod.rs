@@ -11,6 +11,8 @@
 //!    `llm.model_name`, `embedding.model_name`, `reranker.model_name`,
 //!    `llm.request.model`, …) → a model call, its kind from `llm.request.type` or
 //!    the model attribute's family;
+//!    `langfuse.observation.type=evaluator` marks an evaluator span (`evaluator.rs`:
+//!    its results are about its parent);
 //! 4. otherwise a plain span (`llm: None`) — unless it carries evaluation results,
 //!    which would be lost without a facet: it then gets one of kind `agent` when its
 //!    name contains "agent" (any case), else `chain` (neither counts as a model call).
@@ -29,6 +31,7 @@
 //! cost (`gen_ai.usage.cost`, `llm.cost.total`) wins over the price table, except a
 //! reported 0 on a call with tokens (OpenLIT writes 0 when it has no price).
 
+mod evaluator;
 mod genai;
 mod langsmith;
 mod logs;
@@ -150,6 +153,14 @@ pub fn enrich_from_logs(span: &mut Span, logs: &[LogRecord], prices: &PriceTable
     }
 }
 
+/// The evaluation result a log record carries (a `gen_ai.evaluation.result`
+/// event), if any.
+pub fn eval_of_log(log: &LogRecord) -> Option<crate::model::Eval> {
+    (log.event_name.as_deref() == Some(genai::EVAL_EVENT))
+        .then(|| genai::eval_from_attrs(&log.attributes))
+        .flatten()
+}
+
 fn convert_span(
     s: &otlp::Span,
     resource: &Attributes,
@@ -227,6 +238,7 @@ fn detect(attrs: &Attributes) -> Option<(LlmKind, bool)> {
     openinference::kind(attrs)
         .or_else(|| traceloop::kind(attrs))
         .or_else(|| langsmith::kind(attrs))
+        .or_else(|| evaluator::langfuse_kind(attrs))
         .or_else(|| genai::kind(attrs).map(|k| (k, false)))
         .or_else(|| attrs.first_str(TOOL_KEYS).map(|_| (LlmKind::Tool, false)))
         .or_else(|| model_kind(attrs))
@@ -274,7 +286,12 @@ fn facet(
     let mut evals = genai::evals(events);
     evals.extend(openinference::evals(attrs));
     evals.extend(openlit::evals(attrs));
-    let (kind, generic_llm) = match detect(attrs) {
+    let detected = detect(attrs);
+    evaluator::retarget(&mut evals, name, detected.map(|d| d.0));
+    if evals.is_empty() && detected.is_some_and(|d| d.0 == LlmKind::Evaluator) {
+        evals.extend(evaluator::from_output(name, attrs));
+    }
+    let (kind, generic_llm) = match detected {
         Some(d) => d,
         None if !evals.is_empty() => (agent_or_chain(name), false),
         None => return None,

@@ -16,7 +16,9 @@ use super::messages::norm_role;
 use super::values::{
     AttrsExt, Group, fill, g_num, g_str, g_text, group_indexed, indexed, parse_json_text,
 };
-use crate::model::{Attributes, Document, Eval, LlmFacet, LlmKind, Message, ToolCall, ToolInfo};
+use crate::model::{
+    Attributes, Document, Eval, EvalScope, LlmFacet, LlmKind, Message, ToolCall, ToolInfo,
+};
 
 pub(super) const KIND: &str = "openinference.span.kind";
 pub(super) const MODEL_KEYS: &[&str] = &[
@@ -212,29 +214,38 @@ fn documents(attrs: &Attributes, prefix: &str) -> Vec<Document> {
         .collect()
 }
 
-/// `annotations.N.annotation.*` and `evaluations.N.evaluation.*`.
+/// `annotations.N.annotation.*` and `evaluations.N.evaluation.*`, at span scope
+/// (no prefix), trace scope (`trace.`) and session scope (`session.`).
 pub(super) fn evals(attrs: &Attributes) -> Vec<Eval> {
     let mut out = Vec::new();
-    for (prefix, item) in [
-        ("annotations.", "annotation."),
-        ("evaluations.", "evaluation."),
+    for (scope_prefix, scope) in [
+        ("", EvalScope::Span),
+        ("trace.", EvalScope::Trace),
+        ("session.", EvalScope::Session),
     ] {
-        for g in indexed(attrs, prefix).values() {
-            let field = |name: &str| format!("{item}{name}");
-            let name = g_str(g, &field("name"));
-            let score = g_num(g, &field("score"));
-            let label = g_text(g, &field("label"));
-            if name.is_none() && score.is_none() && label.is_none() {
-                continue;
+        for (collection, item) in [
+            ("annotations.", "annotation."),
+            ("evaluations.", "evaluation."),
+        ] {
+            let prefix = format!("{scope_prefix}{collection}");
+            for g in indexed(attrs, &prefix).values() {
+                let field = |name: &str| format!("{item}{name}");
+                let name = g_str(g, &field("name"));
+                let score = g_num(g, &field("score"));
+                let label = g_text(g, &field("label"));
+                if name.is_none() && score.is_none() && label.is_none() {
+                    continue;
+                }
+                out.push(Eval {
+                    name: name.unwrap_or("evaluation").to_string(),
+                    score,
+                    label,
+                    explanation: g_text(g, &field("explanation")),
+                    source: SOURCE.into(),
+                    response_id: None,
+                    scope,
+                });
             }
-            out.push(Eval {
-                name: name.unwrap_or("evaluation").to_string(),
-                score,
-                label,
-                explanation: g_text(g, &field("explanation")),
-                source: SOURCE.into(),
-                response_id: None,
-            });
         }
     }
     out

@@ -102,6 +102,7 @@ fn build(name: String, raw: &Raw<'_>) -> Eval {
         explanation,
         source: SOURCE.into(),
         response_id: None,
+        scope: Default::default(),
     }
 }
 

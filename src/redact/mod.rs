@@ -137,6 +137,15 @@ impl Redactor {
         n
     }
 
+    /// Masks an eval record's free text (the judge's explanation, the input preview);
+    /// `--no-content` drops the input preview.
+    pub fn apply_eval_record(&self, record: &mut crate::evals::EvalRecord) -> usize {
+        if self.no_content {
+            record.input_preview = None;
+        }
+        self.redact_opt(&mut record.explanation) + self.redact_opt(&mut record.input_preview)
+    }
+
     /// Applies `--no-content` and the masks to one log record.
     pub fn apply_log(&self, log: &mut LogRecord) -> usize {
         if self.no_content {

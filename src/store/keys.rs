@@ -13,6 +13,7 @@
 //! | `x`    | time(8) seq(8)                        | raw metrics body |
 //! | `r`    | minute(8) service 0x00 model          | `Rollup`         |
 //! | `f`    | time(8) trace(16) span(8) source(1) seq(8) | `ErrorRecord` (errors::records) |
+//! | `v`    | time(8) trace(16) span(8) index(4)    | `EvalRecord`     |
 //! | `M`    | name                                  | metadata         |
 
 use crate::model::{SpanId, TraceId};
@@ -32,10 +33,12 @@ pub const ERROR_RECORD: u8 = b'f';
 pub const PER_TRACE_TABLES: &[u8] = &[SPAN, SPAN_SEEN, LOG];
 /// Tables keyed by time first (8 bytes BE after the prefix): retention drops the
 /// records older than the oldest trace kept.
-pub const TIME_KEYED_TABLES: &[u8] = &[UNLINKED_LOG, METRICS];
+pub const TIME_KEYED_TABLES: &[u8] = &[UNLINKED_LOG, METRICS, ERROR_RECORD, EVAL];
 /// Tables keyed by minute first (8 bytes BE): rollups and the cost panel's group
 /// rollups and top traces (`cost_records.rs`); retention drops older minutes.
 pub const MINUTE_KEYED_TABLES: &[u8] = &[ROLLUP, b'G', b'K'];
+/// Evaluation results (`crate::evals::EvalRecord`), by time.
+pub const EVAL: u8 = b'v';
 
 pub const META_SCHEMA: &[u8] = b"Mschema";
 pub const META_COUNTS: &[u8] = b"Mcounts";
@@ -135,6 +138,18 @@ pub fn parse_rollup(key: &[u8]) -> Option<(u64, String, String)> {
         String::from_utf8_lossy(&rest[..nul]).into_owned(),
         String::from_utf8_lossy(&rest[nul + 1..]).into_owned(),
     ))
+}
+
+/// An eval record: the time of the span it arrived on, the trace, that span and
+/// the result's position on it (so a re-sent span rewrites the same keys).
+pub fn eval(time_ns: u64, trace: TraceId, span: SpanId, index: u32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(37);
+    k.push(EVAL);
+    k.extend_from_slice(&time_ns.to_be_bytes());
+    k.extend_from_slice(&trace.0);
+    k.extend_from_slice(&span.0);
+    k.extend_from_slice(&index.to_be_bytes());
+    k
 }
 
 /// The exclusive end of a prefix range.

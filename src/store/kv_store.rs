@@ -245,6 +245,11 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             kv.put(keys::timed_seq(keys::METRICS, now, seq), body.clone());
         }
 
+        for r in &batch.evals {
+            let key = keys::eval(r.time_unix_nano, r.trace_id, r.carrier_span_id, r.index);
+            kv.put(key, encode(r)?);
+        }
+
         counts.spans += outcome.new_spans;
         kv.put(keys::META_COUNTS.to_vec(), encode(&counts)?);
         self.backend.apply(kv)?;
@@ -430,5 +435,36 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             Some(e) => Err(e),
             None => Ok(out),
         }
+    }
+
+    fn eval_records(
+        &self,
+        since_unix_nano: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<crate::evals::EvalRecord>, StoreError> {
+        let mut start = vec![keys::EVAL];
+        start.extend_from_slice(&since_unix_nano.unwrap_or(0).to_be_bytes());
+        let mut out = Vec::new();
+        let mut err = None;
+        self.backend.scan(
+            &start,
+            &keys::prefix_end(&[keys::EVAL]),
+            true,
+            &mut |_, v| {
+                match decode("eval record", v) {
+                    Ok(r) => out.push(r),
+                    Err(e) => {
+                        err = Some(e);
+                        return false;
+                    }
+                }
+                out.len() < limit
+            },
+        )?;
+        if let Some(e) = err {
+            return Err(e);
+        }
+        out.reverse();
+        Ok(out)
     }
 }

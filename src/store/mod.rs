@@ -58,17 +58,23 @@ pub struct IngestBatch {
     pub logs: Vec<LogRecord>,
     /// Raw `ExportMetricsServiceRequest` bodies (protobuf), kept as received.
     pub metrics: Vec<Vec<u8>>,
+    /// Evaluation results of these spans and logs (see `crate::evals`).
+    pub evals: Vec<crate::evals::EvalRecord>,
 }
 
 impl IngestBatch {
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty() && self.logs.is_empty() && self.metrics.is_empty()
+        self.spans.is_empty()
+            && self.logs.is_empty()
+            && self.metrics.is_empty()
+            && self.evals.is_empty()
     }
 
     pub fn append(&mut self, other: IngestBatch) {
         self.spans.extend(other.spans);
         self.logs.extend(other.logs);
         self.metrics.extend(other.metrics);
+        self.evals.extend(other.evals);
     }
 }
 
@@ -120,6 +126,13 @@ pub trait TraceStore: Send + Sync {
     ) -> Result<ErrorRecords, StoreError> {
         Ok(ErrorRecords::default())
     }
+    /// Evaluation results since a time (or all), at most `limit`, newest kept,
+    /// returned oldest first.
+    fn eval_records(
+        &self,
+        since_unix_nano: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<crate::evals::EvalRecord>, StoreError>;
 }
 
 /// Error records of a window (see `TraceStore::error_records`).

@@ -31,6 +31,8 @@ pub enum Screen {
     Cost,
     /// The error timeline (`E`).
     Errors,
+    /// Eval scorecards and experiment comparison (`V`).
+    Evals,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,9 +81,13 @@ pub enum Column {
     LlmCalls,
     Tokens,
     Cost,
+    /// Eval pass rate.
+    Evals,
 }
 
 impl Column {
+    /// The sortable columns, in order (`Evals` is shown only when a loaded trace
+    /// has eval results, and is not in the `s` cycle).
     pub const ALL: [Column; 9] = [
         Column::Time,
         Column::Root,
@@ -104,6 +110,7 @@ impl Column {
             Column::LlmCalls => "LLM",
             Column::Tokens => "TOKENS",
             Column::Cost => "COST",
+            Column::Evals => "EVAL",
         }
     }
 }
@@ -214,6 +221,8 @@ pub enum Effect {
     LoadCost(crate::cost::CostWindow),
     /// Build the error timeline's report (`errors_screen::load_report`).
     LoadErrors(super::errors_screen::ErrorsRequest),
+    /// Eval records of the last N seconds (`None`: all).
+    LoadEvals(Option<u64>),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     Quit,
@@ -231,6 +240,7 @@ pub enum Action {
     TraceLoaded(TraceId, Option<TraceDetail>),
     CostLoaded(Box<crate::cost::CostReport>),
     ErrorsLoaded(crate::errors::TimeWindow, Box<crate::errors::ErrorReport>),
+    EvalsLoaded(Vec<crate::evals::EvalRecord>),
     /// The store committed changes to these traces.
     Changed(Vec<TraceId>),
     /// Too many changes to name: reload what is shown.
@@ -245,6 +255,7 @@ pub struct App {
     pub sessions: SessionList,
     pub trace: Option<TraceView>,
     pub errors: super::errors_screen::ErrorsScreen,
+    pub evals: super::evals_screen::EvalsState,
     pub input: Option<Input>,
     pub help: bool,
     /// One-line message in the status bar (errors, "copied", …).
@@ -270,6 +281,7 @@ impl App {
             sessions: SessionList::default(),
             trace: None,
             errors: Default::default(),
+            evals: Default::default(),
             input: None,
             help: false,
             message: None,
@@ -339,6 +351,10 @@ impl App {
                 self.errors_loaded(window, *report);
                 vec![]
             }
+            Action::EvalsLoaded(records) => {
+                self.evals.set_records(records);
+                vec![]
+            }
             Action::Changed(ids) => {
                 let mut effects = self.on_changed(&ids);
                 if self.wants_cost() {
@@ -369,6 +385,9 @@ impl App {
         {
             effects.push(Effect::LoadTrace(t.trace_id));
         }
+        if self.screen == Screen::Evals {
+            effects.push(self.evals.load());
+        }
         if self.list.paused {
             self.list.pending += ids.len();
         } else {
@@ -381,6 +400,9 @@ impl App {
         let mut effects = Vec::new();
         if let Some(t) = &self.trace {
             effects.push(Effect::LoadTrace(t.trace_id));
+        }
+        if self.screen == Screen::Evals {
+            effects.push(self.evals.load());
         }
         if self.list.paused {
             self.list.pending += 1;
@@ -484,6 +506,7 @@ impl App {
                 }
             }
             Screen::Cost => self.cost_navigate(nav, page),
+            Screen::Evals => self.evals_navigate(nav),
             Screen::Trace => {
                 let Some(t) = self.trace.as_mut() else { return };
                 match t.pane {
@@ -636,6 +659,7 @@ impl App {
                 }
             }
             Screen::Cost => {}
+            Screen::Evals => {}
             Screen::Trace => {
                 if let Some(t) = self.trace.as_mut()
                     && let Some(i) = t.visible.get(t.offset + r)
@@ -679,6 +703,9 @@ pub fn sort_traces(traces: &mut [TraceSummary], by: Option<Column>, ascending: b
                 .cost_usd
                 .unwrap_or(-1.0)
                 .total_cmp(&b.cost_usd.unwrap_or(-1.0)),
+            Column::Evals => crate::evals::trace_pass_rate(a)
+                .unwrap_or(-1.0)
+                .total_cmp(&crate::evals::trace_pass_rate(b).unwrap_or(-1.0)),
         };
         if ascending { ord } else { ord.reverse() }
     });

@@ -361,3 +361,21 @@ fn a_trace_opened_at_a_span_selects_it_and_esc_returns_where_it_came_from() {
     assert_eq!(app.screen, Screen::Sessions);
     assert!(app.trace.is_none());
 }
+
+#[test]
+fn the_analysis_screens_reach_each_other_and_esc_unwinds() {
+    let mut app = loaded_app();
+    let effects = key(&mut app, Key::Char('C'));
+    assert_eq!(app.screen, Screen::Cost);
+    assert!(matches!(effects.as_slice(), [Effect::LoadCost(_)]));
+    let effects = key(&mut app, Key::Char('E'));
+    assert_eq!(app.screen, Screen::Errors);
+    assert!(matches!(effects.as_slice(), [Effect::LoadErrors(_)]));
+    let effects = key(&mut app, Key::Char('V'));
+    assert_eq!(app.screen, Screen::Evals);
+    assert!(matches!(effects.as_slice(), [Effect::LoadEvals(_)]));
+    key(&mut app, Key::Char('C'));
+    assert_eq!(app.screen, Screen::Cost);
+    key(&mut app, Key::Esc);
+    assert_eq!(app.screen, Screen::Evals);
+}

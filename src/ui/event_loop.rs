@@ -40,6 +40,7 @@ struct Loader {
     errors_busy: bool,
     errors_next: Option<super::errors_screen::ErrorsRequest>,
     errors_last: Option<Instant>,
+    evals: super::evals_loader::EvalsLoader,
 }
 
 /// Cost reports reload at most this often.
@@ -150,11 +151,13 @@ impl Loader {
                     self.load_errors(r);
                 }
             }
+            Action::EvalsLoaded(_) => self.evals.finished(&self.source, &self.tx),
             Action::LoadFailed(_) => {
                 self.list_busy = false;
                 self.trace_busy = false;
                 self.cost_busy = false;
                 self.errors_busy = false;
+                self.evals.failed();
             }
             _ => {}
         }
@@ -186,6 +189,7 @@ pub async fn run<B: Backend>(
         errors_busy: false,
         errors_next: None,
         errors_last: None,
+        evals: Default::default(),
     };
     let mut effects = app.start();
     let mut dirty = true;
@@ -198,6 +202,7 @@ pub async fn run<B: Backend>(
                 Effect::LoadTrace(id) => loader.load_trace(id),
                 Effect::LoadCost(w) => loader.load_cost(w),
                 Effect::LoadErrors(r) => loader.load_errors(r),
+                Effect::LoadEvals(window) => loader.evals.load(window, &loader.source, &loader.tx),
                 Effect::Copy(text) => copy(&text),
                 Effect::Quit => {}
             }

@@ -127,6 +127,7 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("S", "group by session"),
             ("C", "cost and tokens"),
             ("E", "error timeline"),
+            ("V", "eval scorecards"),
             ("y", "copy the trace id"),
         ]),
         (Screen::Sessions, _) => keys.extend([
@@ -134,6 +135,7 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("S or Esc", "back to traces"),
             ("C", "cost and tokens"),
             ("E", "error timeline"),
+            ("V", "eval scorecards"),
             ("y", "copy the session id"),
         ]),
         (Screen::Cost, _) => keys.extend([
@@ -146,6 +148,7 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("y", "copy the top trace's id"),
             ("Esc", "back"),
         ]),
+        (Screen::Evals, _) => keys.extend(super::evals_screen::HELP),
         (Screen::Trace, Some(Pane::Detail)) => keys.extend([
             ("Tab or Esc", "back to the span tree"),
             ("[ ] or 1-5", "Chat, Attributes, Events, Logs, Raw"),
@@ -176,6 +179,9 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("y / Y", "copy the span id / the trace id"),
             ("Esc", "back to the trace list"),
         ]),
+    }
+    if matches!(screen, Screen::Cost | Screen::Errors | Screen::Evals) {
+        keys.push(("C / E / V", "cost · error timeline · eval scorecards"));
     }
     keys.extend([("?", "this help"), ("q ^c", "quit")]);
     keys
@@ -208,11 +214,16 @@ impl App {
             return vec![];
         }
         match self.screen {
+            // The analysis screens reach each other directly.
+            Screen::Errors | Screen::Evals if key == Key::Char('C') => self.open_cost(),
+            Screen::Cost | Screen::Evals if key == Key::Char('E') => self.open_errors(),
+            Screen::Cost | Screen::Errors if key == Key::Char('V') => self.open_evals(),
             Screen::Traces => self.traces_key(key),
             Screen::Sessions => self.sessions_key(key),
             Screen::Trace => self.trace_key(key),
             Screen::Cost => self.cost_key(key),
             Screen::Errors => self.errors_key(key),
+            Screen::Evals => self.evals_key(key),
         }
     }
 
@@ -305,6 +316,7 @@ impl App {
             Key::Char('S') | Key::Tab => self.screen = Screen::Sessions,
             Key::Char('C') => return self.open_cost(),
             Key::Char('E') => return self.open_errors(),
+            Key::Char('V') => return self.open_evals(),
             Key::Char('y') => {
                 if let Some(id) = self.list.selected {
                     self.message = Some(format!("copied trace id {id}"));
@@ -331,6 +343,7 @@ impl App {
             Key::Esc | Key::Char('S') | Key::Tab => self.screen = Screen::Traces,
             Key::Char('C') => return self.open_cost(),
             Key::Char('E') => return self.open_errors(),
+            Key::Char('V') => return self.open_evals(),
             Key::Char('y') => {
                 if let Some(s) = self.sessions.sessions.get(self.sessions.selected) {
                     self.message = Some(format!("copied session id {}", s.session));

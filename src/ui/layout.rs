@@ -29,12 +29,14 @@ pub fn compute(width: u16, height: u16, screen: Screen) -> ScreenLayout {
     let status = Rect::new(0, h - 1, w, 1);
     let body = Rect::new(0, 1, w, h - 2);
     match screen {
-        Screen::Traces | Screen::Sessions | Screen::Cost | Screen::Errors => ScreenLayout {
-            title,
-            main: body,
-            detail: Rect::new(0, body.bottom(), w, 0),
-            status,
-        },
+        Screen::Traces | Screen::Sessions | Screen::Cost | Screen::Errors | Screen::Evals => {
+            ScreenLayout {
+                title,
+                main: body,
+                detail: Rect::new(0, body.bottom(), w, 0),
+                status,
+            }
+        }
         Screen::Trace if w >= WIDE => {
             let left = w * 11 / 20;
             ScreenLayout {

@@ -5,6 +5,8 @@
 pub mod app;
 pub mod cost_screen;
 pub mod errors_screen;
+pub mod evals_loader;
+pub mod evals_screen;
 pub mod event_loop;
 pub mod filter;
 pub mod highlight;

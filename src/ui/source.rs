@@ -9,6 +9,8 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::api::ApiClient;
 use crate::cost::{CostReport, CostWindow};
+use crate::evals::EvalRecord;
+use crate::evals::source as evals_source;
 use crate::model::{TraceId, TraceSummary};
 use crate::query::{LocalSource, SourceError, TraceDetail, trace_detail};
 use crate::store::{LiveEvent, TraceQuery};
@@ -23,6 +25,8 @@ pub trait UiSource: Send + Sync {
     fn cost(&self, window: CostWindow) -> Result<CostReport, SourceError>;
     /// The error timeline's records (see `errors::report`).
     fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError>;
+    /// Eval records since a time (or all), oldest first.
+    fn evals(&self, since_unix_nano: Option<u64>) -> Result<Vec<EvalRecord>, SourceError>;
 }
 
 impl UiSource for LocalSource {
@@ -42,6 +46,14 @@ impl UiSource for LocalSource {
 
     fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError> {
         crate::query::TraceSource::error_window(self, since)
+    }
+
+    fn evals(&self, since_unix_nano: Option<u64>) -> Result<Vec<EvalRecord>, SourceError> {
+        evals_source::local(
+            self.store.as_ref(),
+            since_unix_nano,
+            evals_source::DEFAULT_LIMIT,
+        )
     }
 }
 
@@ -76,6 +88,10 @@ impl UiSource for ApiClient {
 
     fn error_window(&self, since: Option<u64>) -> Result<crate::errors::ErrorWindow, SourceError> {
         crate::query::TraceSource::error_window(self, since)
+    }
+
+    fn evals(&self, since_unix_nano: Option<u64>) -> Result<Vec<EvalRecord>, SourceError> {
+        evals_source::remote(self, since_unix_nano, evals_source::DEFAULT_LIMIT)
     }
 }
 

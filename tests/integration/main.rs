@@ -6,6 +6,7 @@ mod cost_cli;
 mod crash;
 mod durability;
 mod errors_cli;
+mod evals;
 mod fixtures;
 mod hardening;
 mod otlp_grpc;

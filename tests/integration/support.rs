@@ -250,4 +250,12 @@ impl TraceStore for GatedStore {
     ) -> Result<spanlens::store::CostData, StoreError> {
         self.inner.cost_data(read_from, window_since)
     }
+
+    fn eval_records(
+        &self,
+        since: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<spanlens::evals::EvalRecord>, StoreError> {
+        self.inner.eval_records(since, limit)
+    }
 }

@@ -66,6 +66,7 @@ fn title_parts(app: &App, theme: &Theme) -> Vec<(String, Style)> {
                 parts.push(("loading…".to_string(), bar));
             }
         }
+        Screen::Evals => parts.extend(super::evals::title_parts(app, bar, alert)),
         Screen::Trace => {
             if let Some(t) = app.trace.as_ref() {
                 match &t.summary {
@@ -162,6 +163,7 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("q", "quit"),
         ],
         Screen::Errors => super::errors::hints(app),
+        Screen::Evals => super::evals::hints(app),
         Screen::Trace => match app.trace.as_ref().map(|t| t.pane) {
             Some(Pane::Detail) => &[
                 ("?", "help"),

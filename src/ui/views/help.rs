@@ -19,6 +19,7 @@ fn screen_name(app: &App) -> &'static str {
     match (app.screen, app.trace.as_ref().map(|t| t.pane)) {
         (Screen::Traces, _) => "trace list",
         (Screen::Sessions, _) => "sessions",
+        (Screen::Evals, _) => "eval scorecards",
         (Screen::Trace, Some(Pane::Detail)) => "span detail",
         (Screen::Trace, _) => "span tree",
         (Screen::Cost, _) => "cost",

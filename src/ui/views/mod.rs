@@ -8,6 +8,8 @@ pub mod chrome;
 pub mod cost;
 mod cost_tables;
 pub mod errors;
+pub mod evals;
+pub mod evals_compare;
 pub mod first_run;
 pub mod help;
 pub mod sessions;
@@ -44,6 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::Sessions => sessions::render(frame, clip(l.main), app, theme),
         Screen::Cost => cost::render(frame, clip(l.main), app, theme),
         Screen::Errors => errors::render(frame, clip(l.main), app, theme),
+        Screen::Evals => evals::render(frame, clip(l.main), app, theme),
         Screen::Trace => {
             trace_tree::render(frame, clip(l.main), app, theme);
             span_detail::render(frame, clip(l.detail), app, theme);

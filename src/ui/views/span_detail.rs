@@ -9,6 +9,7 @@
 pub(crate) mod bench;
 mod chat;
 mod doc;
+mod evals;
 pub(crate) mod labels;
 mod tabs;
 

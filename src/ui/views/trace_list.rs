@@ -1,7 +1,8 @@
 //! The trace list: a table of the loaded trace summaries, drawing only the visible
 //! window (`app.list.offset` .. + the layout's list rows). Columns: start time (UTC),
 //! root span, service (project when there is one), duration, spans, errors, LLM
-//! calls, tokens, cost. Narrow terminals lose spans and LLM calls first; time,
+//! calls, tokens, cost, and the eval pass rate (EVAL, when a loaded trace has eval
+//! results). Narrow terminals lose spans and LLM calls first; time,
 //! root, service, duration, errors, tokens and cost stay at 80 columns.
 
 use ratatui::Frame;
@@ -26,6 +27,7 @@ fn fixed_width(c: Column) -> Option<u16> {
         Column::LlmCalls => 4,
         Column::Tokens => 7,
         Column::Cost => 10,
+        Column::Evals => 4,
         Column::Root | Column::Service => return None,
     })
 }
@@ -41,7 +43,15 @@ const DROP_ORDER: [Column; 5] = [
 
 /// The columns shown on a `width`-cell-wide table, with their widths.
 pub fn columns(width: u16) -> Vec<(Column, u16)> {
+    columns_with(width, false)
+}
+
+/// As `columns`, with the EVAL column (pass rate) at the end when `evals`.
+pub fn columns_with(width: u16, evals: bool) -> Vec<(Column, u16)> {
     let mut shown: Vec<Column> = Column::ALL.to_vec();
+    if evals {
+        shown.push(Column::Evals);
+    }
     if width < 100 {
         shown.retain(|c| !matches!(c, Column::Spans | Column::LlmCalls));
     }
@@ -57,7 +67,11 @@ pub fn columns(width: u16) -> Vec<(Column, u16)> {
         shown.retain(|c| *c != drop);
     }
     let flex = flex(&shown);
-    let service = (flex * 2 / 5).clamp(8.min(flex / 2), 22);
+    // The EVAL column's room comes out of the root column only.
+    let evals_room = if evals { 5 } else { 0 };
+    let service = ((flex + evals_room) * 2 / 5)
+        .clamp(8.min(flex / 2), 22)
+        .min(flex);
     let root = flex - service;
     shown
         .into_iter()
@@ -149,6 +163,14 @@ fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme, over_budget:
                 }
                 Some(c) => cell_right(&text::cost(Some(c)), w, theme.cost()),
             },
+            Column::Evals => match crate::evals::trace_pass_rate(t) {
+                Some(r) => cell_right(
+                    &format!("{:.0}%", r * 100.0),
+                    w,
+                    super::evals::grade(Some(r), theme),
+                ),
+                None => cell_right("", w, none),
+            },
         }
     });
     let style = if t.error_count > 0 {
@@ -172,7 +194,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if area.is_empty() {
         return;
     }
-    let cols = columns(area.width);
+    let with_evals = app.list.traces.iter().any(|t| !t.evals.is_empty());
+    let cols = columns_with(area.width, with_evals);
     let rows = area.height.saturating_sub(1) as usize;
     let list = &app.list;
     let window: Vec<&TraceSummary> = list.traces.iter().skip(list.offset).take(rows).collect();

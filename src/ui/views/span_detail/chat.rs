@@ -71,33 +71,12 @@ pub(super) fn build(doc: &mut Doc, span: &Span, trace: &[Span], system_expanded:
             }
         }
     }
-    if !llm.evals.is_empty() {
-        doc.heading("evals");
-        for e in &llm.evals {
-            let mut row = vec![TextSpan::styled(text::safe(&e.name), doc.theme.accent())];
-            if let Some(s) = e.score {
-                let style = if s >= 0.5 {
-                    doc.theme.ok()
-                } else {
-                    doc.theme.error()
-                };
-                row.push(TextSpan::styled(format!(" {s:.2}"), style));
-            }
-            if let Some(l) = &e.label {
-                row.push(TextSpan::raw(format!(" {}", text::safe(l))));
-            }
-            if let Some(x) = &e.explanation {
-                let x = text::safe(x);
-                row.push(TextSpan::styled(format!(" — {x}"), doc.theme.dim()));
-            }
-            doc.push(row);
-        }
-    }
+    super::evals::section(doc, span, trace);
     if llm.tool.is_none()
         && llm.input_messages.is_empty()
         && llm.output_messages.is_empty()
         && llm.documents.is_empty()
-        && llm.evals.is_empty()
+        && !super::evals::any(span, trace)
     {
         doc.blank();
         doc.hint("No messages on this span: see Attributes (2).");
