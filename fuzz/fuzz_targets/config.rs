@@ -1,5 +1,6 @@
 //! The config file: any text is parsed or refused with `file:line: reason`; every
-//! section a feature reads (redaction rules, …) builds or fails cleanly.
+//! section a feature reads (redaction rules, evaluators and experiments, error
+//! classes) builds or fails cleanly.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,6 +14,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(config) = ConfigFile::parse(Some("fuzz.toml".into()), text.to_string()) else {
         return;
     };
+    let _ = spanlens::evals::EvalConfig::from_file(&config);
+    let _ = spanlens::errors::Classifier::from_config(&config);
     if let Ok(rules) = config.section::<RedactionConfig>("redaction")
         && let Ok(r) = Redactor::new(&rules, false)
     {
