@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod data_dir;
 pub mod demo;
+pub mod forward;
 pub mod ingest;
 pub mod model;
 pub mod normalize;

@@ -12,6 +12,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::api::{self, ApiState};
+use crate::forward::{self, ForwardOptions};
 use crate::ingest::{self, DEFAULT_MAX_REQUEST_BYTES, Ingestor, Token};
 use crate::pricing::PriceTable;
 use crate::query::LocalSource;
@@ -28,6 +29,8 @@ pub struct ServeOptions {
     /// Where commits are announced (the TUI subscribes to it); a new channel if
     /// `None`.
     pub live: Option<broadcast::Sender<LiveEvent>>,
+    /// Re-export everything accepted to a downstream OTLP receiver (`--forward`).
+    pub forward: Option<ForwardOptions>,
 }
 
 impl Default for ServeOptions {
@@ -37,6 +40,7 @@ impl Default for ServeOptions {
             queue_len: 256,
             token: None,
             live: None,
+            forward: None,
         }
     }
 }
@@ -61,7 +65,15 @@ pub async fn run(
     let live_tx = opts.live.clone().unwrap_or_else(live_channel);
     let (writer, handle) = Writer::spawn_with_live(store.clone(), opts.queue_len, live_tx.clone());
     let mut live = handle.subscribe();
-    let ingestor = Ingestor::new(handle, prices.clone());
+    let forward_stats = opts.forward.as_ref().map(|f| f.stats.clone());
+    let (forwarder, forward_task) = match opts.forward.clone() {
+        Some(f) => {
+            let (fw, task) = forward::spawn(f);
+            (Some(fw), Some(task))
+        }
+        None => (None, None),
+    };
+    let ingestor = Ingestor::new(handle, prices.clone()).with_forward(forwarder);
     let token = opts.token.map(Arc::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = move || {
@@ -95,6 +107,7 @@ pub async fn run(
         },
         token,
         live: live_tx,
+        forward: forward_stats,
     }));
     for listener in http_listeners {
         let app = app.clone();
@@ -144,5 +157,13 @@ pub async fn run(
     )
     .await;
     store.flush().ok();
+    // Every ingest handle is gone: the forwarder drains its queue, for a while.
+    if let Some(task) = forward_task
+        && tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .is_err()
+    {
+        tracing::warn!("forwarding stopped with requests still queued");
+    }
     result
 }

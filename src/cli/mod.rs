@@ -2,6 +2,7 @@
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
 mod format;
+mod forward_args;
 mod query_cmds;
 mod serve;
 mod tui;
@@ -16,6 +17,7 @@ use crate::query::SourceError;
 use crate::server::ServerError;
 use crate::store::StoreError;
 
+pub use forward_args::ForwardArgs;
 pub use serve::serve;
 
 #[derive(Debug, Parser)]
@@ -27,6 +29,9 @@ pub use serve::serve;
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// `--forward` for the receiver + TUI mode (no command).
+    #[command(flatten)]
+    pub forward: ForwardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -81,6 +86,8 @@ pub struct ServeArgs {
     /// sled cache size in MiB
     #[arg(long, default_value_t = 256)]
     pub cache_mb: u64,
+    #[command(flatten)]
+    pub forward: ForwardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -164,7 +171,7 @@ impl Cli {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        None => tui::combined(&cli.common),
+        None => tui::combined(&cli.common, &cli.forward),
         Some(Command::Attach(args)) => tui::attach(&cli.common, args.url),
         Some(Command::Demo(args)) => demo(&cli.common, &args),
         Some(Command::Serve(args)) => serve(&cli.common, &args),
@@ -180,6 +187,7 @@ impl ServeArgs {
         ServeArgs {
             max_request_mb: 64,
             cache_mb: 256,
+            forward: ForwardArgs::default(),
         }
     }
 }

@@ -162,6 +162,7 @@ pub fn serve_options(common: &CommonArgs, args: &ServeArgs) -> ServeOptions {
 /// `spanlens serve`.
 pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let dir = resolve_data_dir(common)?;
+    let forward = args.forward.options()?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -180,12 +181,21 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
             l.grpc_addrs.first().cloned().unwrap_or_default(),
             l.http_addrs.first().cloned().unwrap_or_default(),
         );
+        if let Some(f) = &forward {
+            eprintln!(
+                "spanlens: forwarding everything received to {} ({})",
+                f.target,
+                f.target.protocol()
+            );
+        }
+        let mut opts = serve_options(common, args);
+        opts.forward = forward;
         let result = server::run(
             store,
             Arc::new(PriceTable::builtin()),
             l.grpc,
             l.http,
-            serve_options(common, args),
+            opts,
             shutdown_signal(),
         )
         .await;

@@ -87,7 +87,7 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
 
 /// `spanlens` with no command: attach to a live owner of the data dir, else own it:
 /// receiver and TUI in one process.
-pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
+pub fn combined(common: &CommonArgs, forward: &super::ForwardArgs) -> Result<(), CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
         let client = ApiClient::new(&lock.api_url, common.token.clone());
@@ -95,7 +95,9 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
             return attach(common, Some(lock.api_url));
         }
     }
-    let args = ServeArgs::default_values();
+    let mut args = ServeArgs::default_values();
+    args.forward = forward.clone();
+    let forward_opts = args.forward.options()?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -106,6 +108,7 @@ pub fn combined(common: &CommonArgs) -> Result<(), CliError> {
         let live = live_channel();
         let mut opts = serve_options(common, &args);
         opts.live = Some(live.clone());
+        opts.forward = forward_opts;
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(server::run(
             store.clone(),

@@ -13,6 +13,7 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
+use crate::forward::{ForwardItem, Forwarder};
 use crate::normalize::{normalize_logs, normalize_traces};
 use crate::pricing::PriceTable;
 use crate::store::{IngestBatch, WriteError, WriterHandle};
@@ -58,6 +59,8 @@ pub struct Rejected {
 pub struct Ingestor {
     writer: WriterHandle,
     prices: Arc<PriceTable>,
+    /// Re-exports accepted requests downstream (`--forward`), when on.
+    forward: Option<Forwarder>,
 }
 
 impl std::fmt::Debug for Ingestor {
@@ -68,7 +71,22 @@ impl std::fmt::Debug for Ingestor {
 
 impl Ingestor {
     pub fn new(writer: WriterHandle, prices: Arc<PriceTable>) -> Self {
-        Ingestor { writer, prices }
+        Ingestor {
+            writer,
+            prices,
+            forward: None,
+        }
+    }
+
+    /// Forwards every accepted request through `forward` (never waiting on it).
+    pub fn with_forward(mut self, forward: Option<Forwarder>) -> Self {
+        self.forward = forward;
+        self
+    }
+
+    /// Keeps the request for forwarding when forwarding is on (else frees it).
+    fn keep_for_forward<T>(&self, req: T) -> Option<(Forwarder, T)> {
+        self.forward.clone().map(|f| (f, req))
     }
 
     /// Normalizes and durably stores a trace export; returns the spans refused.
@@ -77,13 +95,16 @@ impl Ingestor {
         req: ExportTraceServiceRequest,
     ) -> Result<Rejected, IngestError> {
         let out = normalize_traces(&req, &self.prices);
-        drop(req);
+        let forward = self.keep_for_forward(req);
         self.writer
             .write(IngestBatch {
                 spans: out.spans,
                 ..Default::default()
             })
             .await?;
+        if let Some((f, req)) = forward {
+            f.offer(ForwardItem::Traces(req));
+        }
         Ok(Rejected {
             count: out.rejected,
             message: out.errors.join("; "),
@@ -95,13 +116,16 @@ impl Ingestor {
         req: ExportLogsServiceRequest,
     ) -> Result<Rejected, IngestError> {
         let out = normalize_logs(&req);
-        drop(req);
+        let forward = self.keep_for_forward(req);
         self.writer
             .write(IngestBatch {
                 logs: out.logs,
                 ..Default::default()
             })
             .await?;
+        if let Some((f, req)) = forward {
+            f.offer(ForwardItem::Logs(req));
+        }
         Ok(Rejected {
             count: out.rejected,
             message: out.errors.join("; "),
@@ -122,6 +146,9 @@ impl Ingestor {
                 ..Default::default()
             })
             .await?;
+        if let Some(f) = &self.forward {
+            f.offer(ForwardItem::Metrics(req));
+        }
         Ok(Rejected::default())
     }
 }

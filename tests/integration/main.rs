@@ -4,6 +4,7 @@
 mod cli;
 mod durability;
 mod fixtures;
+mod forward;
 mod otlp_grpc;
 mod otlp_http;
 mod sdk;

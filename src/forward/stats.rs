@@ -1,0 +1,154 @@
+//! Forwarding counters (atomics, updated by ingest and the sender task), their JSON
+//! for `spanlens stats --json`, and the one forwarder of this process that the TUI's
+//! status bar reports on.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Value, json};
+
+use super::ForwardTarget;
+
+/// What forwarding did so far.
+#[derive(Debug, Default)]
+pub struct ForwardStats {
+    target: String,
+    protocol: &'static str,
+    queued_now: AtomicU64,
+    sent_requests: AtomicU64,
+    sent_spans: AtomicU64,
+    sent_logs: AtomicU64,
+    sent_metric_requests: AtomicU64,
+    retries: AtomicU64,
+    dropped_queue_full: AtomicU64,
+    dropped_after_retries: AtomicU64,
+    dropped_spans: AtomicU64,
+    last_error: Mutex<Option<String>>,
+}
+
+impl ForwardStats {
+    pub fn new(target: &ForwardTarget) -> Self {
+        ForwardStats {
+            target: target.to_string(),
+            protocol: target.protocol(),
+            ..Default::default()
+        }
+    }
+
+    pub(super) fn queued(&self) {
+        self.queued_now.fetch_add(1, Relaxed);
+    }
+
+    pub(super) fn dequeued(&self) {
+        let _ = self
+            .queued_now
+            .fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(1)));
+    }
+
+    pub(super) fn dropped_full(&self, spans: u64) {
+        self.dropped_queue_full.fetch_add(1, Relaxed);
+        self.dropped_spans.fetch_add(spans, Relaxed);
+    }
+
+    pub(super) fn dropped_failed(&self, spans: u64, error: String) {
+        self.dropped_after_retries.fetch_add(1, Relaxed);
+        self.dropped_spans.fetch_add(spans, Relaxed);
+        self.set_error(error);
+    }
+
+    pub(super) fn retried(&self, error: String) {
+        self.retries.fetch_add(1, Relaxed);
+        self.set_error(error);
+    }
+
+    pub(super) fn sent(&self, spans: u64, logs: u64, metrics: bool) {
+        self.sent_requests.fetch_add(1, Relaxed);
+        self.sent_spans.fetch_add(spans, Relaxed);
+        self.sent_logs.fetch_add(logs, Relaxed);
+        if metrics {
+            self.sent_metric_requests.fetch_add(1, Relaxed);
+        }
+    }
+
+    fn set_error(&self, error: String) {
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+    }
+
+    pub fn sent_spans(&self) -> u64 {
+        self.sent_spans.load(Relaxed)
+    }
+
+    /// Requests dropped for any reason.
+    pub fn dropped_requests(&self) -> u64 {
+        self.dropped_queue_full.load(Relaxed) + self.dropped_after_retries.load(Relaxed)
+    }
+
+    pub fn dropped_spans(&self) -> u64 {
+        self.dropped_spans.load(Relaxed)
+    }
+
+    /// The `forward` object of `spanlens stats --json`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "target": self.target,
+            "protocol": self.protocol,
+            "queued": self.queued_now.load(Relaxed),
+            "sent_requests": self.sent_requests.load(Relaxed),
+            "sent_spans": self.sent_spans.load(Relaxed),
+            "sent_logs": self.sent_logs.load(Relaxed),
+            "sent_metric_requests": self.sent_metric_requests.load(Relaxed),
+            "retries": self.retries.load(Relaxed),
+            "dropped_requests": self.dropped_requests(),
+            "dropped_queue_full": self.dropped_queue_full.load(Relaxed),
+            "dropped_after_retries": self.dropped_after_retries.load(Relaxed),
+            "dropped_spans": self.dropped_spans(),
+            "last_error": *self.last_error.lock().unwrap_or_else(|e| e.into_inner()),
+        })
+    }
+
+    /// One short line for a status bar: `→ grpc://h:4317 1234 spans sent · 5 dropped`.
+    pub fn status_line(&self) -> String {
+        let mut s = format!("→ {} {} spans", self.target, self.sent_spans());
+        let dropped = self.dropped_spans();
+        if dropped > 0 {
+            s.push_str(&format!(" · {dropped} dropped"));
+        }
+        s
+    }
+}
+
+static ACTIVE: OnceLock<Arc<ForwardStats>> = OnceLock::new();
+
+/// Makes `stats` the forwarder this process reports in its status bar (the first
+/// registration wins; the CLI registers the one it starts).
+pub fn register_active(stats: Arc<ForwardStats>) {
+    let _ = ACTIVE.set(stats);
+}
+
+/// The status-bar text of this process's forwarder, when forwarding is on.
+pub fn status_text() -> Option<String> {
+    ACTIVE.get().map(|s| s.status_line())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_show_in_json_and_the_status_line() {
+        let t = ForwardTarget::parse("grpc://h:4317").unwrap();
+        let s = ForwardStats::new(&t);
+        s.queued();
+        s.dequeued();
+        s.sent(3, 0, false);
+        s.dropped_full(2);
+        s.dropped_failed(4, "connection refused".into());
+        let j = s.to_json();
+        assert_eq!(j["sent_spans"], 3);
+        assert_eq!(j["dropped_requests"], 2);
+        assert_eq!(j["dropped_spans"], 6);
+        assert_eq!(j["queued"], 0);
+        assert_eq!(j["last_error"], "connection refused");
+        assert_eq!(s.status_line(), "→ grpc://h:4317 3 spans · 6 dropped");
+    }
+}
