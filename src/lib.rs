@@ -5,6 +5,7 @@
 //! (query API, CLI). See docs/ARCHITECTURE.md.
 
 pub mod api;
+pub mod build_info;
 pub mod cli;
 pub mod config;
 pub mod data_dir;
@@ -13,6 +14,7 @@ pub mod forward;
 pub mod ingest;
 pub mod model;
 pub mod normalize;
+pub mod otlp_file;
 pub mod pricing;
 pub mod query;
 pub mod server;

@@ -1,8 +1,11 @@
 //! The command line (clap): thin — every command is a library call plus printing.
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
+mod completions_cmd;
+mod export_cmd;
 mod format;
 mod forward_args;
+mod import_cmd;
 mod query_cmds;
 mod serve;
 mod tui;
@@ -23,7 +26,8 @@ pub use serve::serve;
 #[derive(Debug, Parser)]
 #[command(
     name = "spanlens",
-    version,
+    version = crate::build_info::VERSION,
+    long_version = crate::build_info::LONG_VERSION,
     about = "A terminal trace inspector for LLM applications"
 )]
 pub struct Cli {
@@ -54,6 +58,10 @@ pub struct CommonArgs {
     /// Bearer token required from exporters and API clients, and sent by query commands
     #[arg(long, global = true, env = "SPANLENS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Log level or filter, RUST_LOG syntax (e.g. debug, spanlens=trace,tower=warn);
+    /// logs go to stderr, or to spanlens.log in the data dir while the TUI runs
+    #[arg(long, global = true, env = "SPANLENS_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +78,16 @@ pub enum Command {
     Attach(AttachArgs),
     /// Send realistic synthetic LLM traffic to an instance (until Ctrl-C or --count)
     Demo(crate::demo::DemoArgs),
+    /// Read OTLP files (protobuf, OTLP/JSON, JSON Lines) into the store
+    Import(import_cmd::ImportArgs),
+    /// Write stored traces as OTLP files that `import` reads back
+    Export(export_cmd::ExportArgs),
+    /// Shell completion script (bash, zsh, fish, elvish, powershell) on stdout
+    Completions(completions_cmd::CompletionsArgs),
+    /// The man page (roff) on stdout, or all pages into --dir
+    Man(completions_cmd::ManArgs),
+    /// The configuration: `config show` prints every setting and where it came from
+    Config(crate::config::flags::ConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +177,20 @@ pub enum CliError {
     NotFound(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The command did its work but skipped some input (exit code 3).
+    #[error("{0}")]
+    Partial(String),
+}
+
+impl CliError {
+    /// The process exit code for this error (docs/EXIT-CODES in README): 1 for a
+    /// failure, 3 when the work was done except for reported bad input.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Partial(_) => 3,
+            _ => 1,
+        }
+    }
 }
 
 impl Cli {
@@ -178,6 +210,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
         Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
+        Some(Command::Import(args)) => import_cmd::import(&cli.common, &args),
+        Some(Command::Export(args)) => export_cmd::export(&cli.common, &args),
+        Some(Command::Completions(args)) => completions_cmd::completions(&args),
+        Some(Command::Man(args)) => completions_cmd::man(&args),
+        Some(Command::Config(args)) => {
+            crate::config::flags::config_command(&args).map_err(|e| CliError::Usage(e.to_string()))
+        }
     }
 }
 

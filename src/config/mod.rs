@@ -4,6 +4,8 @@
 //! `ConfigFile::section`, so features stay independent; an error names the file, the
 //! line and the reason.
 
+pub mod flags;
+
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;

@@ -22,12 +22,15 @@ struct Failure {
     message: String,
 }
 
+/// The three OTLP/gRPC clients over one channel.
+struct GrpcClients {
+    traces: TraceServiceClient<Channel>,
+    logs: LogsServiceClient<Channel>,
+    metrics: MetricsServiceClient<Channel>,
+}
+
 enum Client {
-    Grpc {
-        traces: TraceServiceClient<Channel>,
-        logs: LogsServiceClient<Channel>,
-        metrics: MetricsServiceClient<Channel>,
-    },
+    Grpc(Box<GrpcClients>),
     Http {
         base: String,
         agent: ureq::Agent,
@@ -102,11 +105,11 @@ impl Client {
                         .connect_timeout(Duration::from_secs(5))
                         .timeout(opts.retry.timeout)
                         .connect_lazy();
-                    Client::Grpc {
+                    Client::Grpc(Box::new(GrpcClients {
                         traces: TraceServiceClient::new(channel.clone()),
                         logs: LogsServiceClient::new(channel.clone()),
                         metrics: MetricsServiceClient::new(channel),
-                    }
+                    }))
                 }
                 Err(e) => Client::Broken(e.to_string()),
             },
@@ -128,11 +131,12 @@ impl Client {
                 retry_after: None,
                 message: e.clone(),
             }),
-            Client::Grpc {
-                traces,
-                logs,
-                metrics,
-            } => {
+            Client::Grpc(c) => {
+                let GrpcClients {
+                    traces,
+                    logs,
+                    metrics,
+                } = c.as_ref();
                 let result = match item.clone() {
                     ForwardItem::Traces(r) => {
                         traces.clone().export(with_auth(r, opts)).await.map(|_| ())

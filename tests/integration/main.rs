@@ -2,9 +2,11 @@
 //! exporters, the fixture payloads, restarts and a SIGKILL of the real binary.
 
 mod cli;
+mod config_flags;
 mod durability;
 mod fixtures;
 mod forward;
+mod import_export;
 mod otlp_grpc;
 mod otlp_http;
 mod sdk;
