@@ -12,6 +12,7 @@ pub mod data_dir;
 pub mod demo;
 pub mod forward;
 pub mod ingest;
+pub mod metrics_genai;
 pub mod model;
 pub mod normalize;
 pub mod otlp_file;

@@ -56,7 +56,11 @@ impl TraceSource for LocalSource {
     }
 
     fn stats(&self, since_unix_nano: Option<u64>) -> Result<Value, SourceError> {
-        Ok(self.store.stats(since_unix_nano)?.to_json())
+        let mut v = self.store.stats(since_unix_nano)?.to_json();
+        let raw = self.store.metrics_since(since_unix_nano)?;
+        v["genai_metrics"] =
+            crate::metrics_genai::GenAiMetrics::from_raw(&raw, since_unix_nano).to_json();
+        Ok(v)
     }
 }
 

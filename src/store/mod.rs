@@ -97,6 +97,11 @@ pub trait TraceStore: Send + Sync {
     fn stats(&self, since_unix_nano: Option<u64>) -> Result<Stats, StoreError>;
     /// Bytes the store occupies on disk (0 in memory).
     fn size_on_disk(&self) -> Result<u64, StoreError>;
+    /// Raw metrics export requests (protobuf) received at or after `since`, in
+    /// arrival order (for the GenAI metrics in `stats`).
+    fn metrics_since(&self, _since_unix_nano: Option<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 #[cfg(test)]

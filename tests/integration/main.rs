@@ -6,6 +6,7 @@ mod config_flags;
 mod durability;
 mod fixtures;
 mod forward;
+mod genai_metrics;
 mod import_export;
 mod otlp_grpc;
 mod otlp_http;
