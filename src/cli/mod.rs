@@ -87,7 +87,7 @@ pub enum Command {
     /// The man page (roff) on stdout, or all pages into --dir
     Man(completions_cmd::ManArgs),
     /// The configuration: `config show` prints every setting and where it came from
-    Config(crate::config::flags::ConfigArgs),
+    Config(crate::config::show::ConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -215,7 +215,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Completions(args)) => completions_cmd::completions(&args),
         Some(Command::Man(args)) => completions_cmd::man(&args),
         Some(Command::Config(args)) => {
-            crate::config::flags::config_command(&args).map_err(|e| CliError::Usage(e.to_string()))
+            crate::config::show::config_command(&args).map_err(|e| CliError::Usage(e.to_string()))
         }
     }
 }

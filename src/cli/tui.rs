@@ -92,6 +92,14 @@ pub fn combined(common: &CommonArgs, forward: &super::ForwardArgs) -> Result<(),
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
         let client = ApiClient::new(&lock.api_url, common.token.clone());
         if client.is_alive(Duration::from_secs(2)) {
+            if let Some(url) = &forward.forward {
+                return Err(CliError::Usage(format!(
+                    "--forward {url}: spanlens pid {} already owns {} and receives the data; \
+                     give --forward to that instance",
+                    lock.pid,
+                    dir.display()
+                )));
+            }
             return attach(common, Some(lock.api_url));
         }
     }

@@ -15,31 +15,16 @@
 //! `value_source` says where each value came from. Values from the file are checked
 //! with the flag's own parser, so a bad value names its file and line. Tables that
 //! are not `commands` belong to other features and are left alone.
+//! `spanlens config show` is in `show.rs`.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
 use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, Command, CommandFactory, FromArgMatches, Subcommand};
-use serde_json::{Value, json};
+use clap::{ArgMatches, Command, CommandFactory, FromArgMatches};
 
-use super::{ConfigError, ConfigFile, default_config_path};
+use super::{ConfigError, ConfigFile};
 use crate::cli::Cli;
-
-#[derive(Debug, Args)]
-pub struct ConfigArgs {
-    #[command(subcommand)]
-    pub action: ConfigAction,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ConfigAction {
-    /// Every setting with its merged value and where it came from (flag, env, file, default)
-    Show {
-        #[arg(long)]
-        json: bool,
-    },
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlagsError {
@@ -74,15 +59,15 @@ impl std::fmt::Display for Origin {
 
 /// One value from the file, as the strings clap parses, with its line.
 #[derive(Debug, Clone)]
-struct FileValue {
-    values: Vec<String>,
-    line: usize,
+pub(super) struct FileValue {
+    pub(super) values: Vec<String>,
+    pub(super) line: usize,
 }
 
 /// Flag values found in the config file.
 #[derive(Debug, Default)]
-struct FileFlags {
-    path: String,
+pub(super) struct FileFlags {
+    pub(super) path: String,
     top: BTreeMap<String, FileValue>,
     /// `commands.NAME` → flag → value.
     per_command: BTreeMap<String, (usize, BTreeMap<String, FileValue>)>,
@@ -94,7 +79,7 @@ fn line_at(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn key_of(id: &str) -> String {
+pub(super) fn key_of(id: &str) -> String {
     id.replace('-', "_")
 }
 
@@ -166,7 +151,7 @@ fn scalar_values(v: &toml::Value) -> Result<Vec<String>, String> {
 }
 
 /// Flags that are not settings.
-fn is_setting(arg: &clap::Arg) -> bool {
+pub(super) fn is_setting(arg: &clap::Arg) -> bool {
     !arg.is_positional() && !matches!(arg.get_id().as_str(), "help" | "version")
 }
 
@@ -182,13 +167,13 @@ fn leak(s: String) -> &'static str {
 /// where each value came from.
 pub struct Parsed {
     pub cli: Cli,
-    matches: ArgMatches,
-    command: Command,
-    file: FileFlags,
+    pub(super) matches: ArgMatches,
+    pub(super) command: Command,
+    pub(super) file: FileFlags,
     /// (command path, flag id) → the file value used as its default.
-    from_file: BTreeMap<(String, String), FileValue>,
+    pub(super) from_file: BTreeMap<(String, String), FileValue>,
     /// (command path, flag id) → the built-in default, as shown.
-    defaults: BTreeMap<(String, String), String>,
+    pub(super) defaults: BTreeMap<(String, String), String>,
 }
 
 impl std::fmt::Debug for Parsed {
@@ -439,7 +424,7 @@ impl Parsed {
         self.origin_in("", id, &self.matches)
     }
 
-    fn origin_in(&self, path: &str, id: &str, matches: &ArgMatches) -> Origin {
+    pub(super) fn origin_in(&self, path: &str, id: &str, matches: &ArgMatches) -> Origin {
         let key = (path.to_string(), id.to_string());
         let env = find_command(&self.command, path)
             .and_then(|c| c.get_arguments().find(|a| a.get_id() == id))
@@ -470,148 +455,8 @@ impl Parsed {
             Origin::Unset
         }
     }
-
-    /// Every setting of every command: key, merged value, origin.
-    pub fn settings(&self) -> Vec<(String, Option<String>, Origin)> {
-        let mut out = Vec::new();
-        self.collect(&self.command, "", &mut out);
-        out
-    }
-
-    fn collect(&self, cmd: &Command, path: &str, out: &mut Vec<(String, Option<String>, Origin)>) {
-        let empty = ArgMatches::default();
-        let matches = if path.is_empty() {
-            &self.matches
-        } else {
-            &empty
-        };
-        for a in cmd.get_arguments().filter(|a| is_setting(a)) {
-            if !path.is_empty() && a.is_global_set() {
-                continue;
-            }
-            let id = a.get_id().as_str();
-            let origin = self.origin_in(path, id, matches);
-            let key = (path.to_string(), id.to_string());
-            let value = match &origin {
-                Origin::Flag => matches.try_get_raw(id).ok().flatten().map(|vs| {
-                    vs.map(|v| v.to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }),
-                Origin::Env(e) => std::env::var(e).ok(),
-                Origin::File { .. } => self.from_file.get(&key).map(|f| f.values.join(", ")),
-                Origin::Default => self.defaults.get(&key).cloned(),
-                Origin::Unset => None,
-            };
-            let secret = a.is_hide_env_values_set() || id.contains("token");
-            let value = value.map(|v| if secret { "(hidden)".to_string() } else { v });
-            let name = if path.is_empty() {
-                key_of(id)
-            } else {
-                format!("commands.{path}.{}", key_of(id))
-            };
-            out.push((name, value, origin));
-        }
-        for s in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-            let sub = if path.is_empty() {
-                s.get_name().to_string()
-            } else {
-                format!("{path}.{}", s.get_name())
-            };
-            self.collect(s, &sub, out);
-        }
-    }
-
-    pub fn config_file(&self) -> &str {
-        &self.file.path
-    }
-}
-
-/// `spanlens config show [--json]`.
-pub fn config_command(args: &ConfigArgs) -> Result<(), FlagsError> {
-    let ConfigAction::Show { json } = args.action;
-    let parsed = parse_args(std::env::args_os())?;
-    let settings = parsed.settings();
-    let file = match parsed.config_file() {
-        "(no config file)" => format!(
-            "(none; would be read from {})",
-            default_config_path()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "?".into())
-        ),
-        p => p.to_string(),
-    };
-    if json {
-        let list: Vec<Value> = settings
-            .iter()
-            .map(|(k, v, o)| json!({"key": k, "value": v, "source": o.to_string()}))
-            .collect();
-        let doc = json!({"config_file": file, "settings": list});
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-        return Ok(());
-    }
-    println!("config file: {}", crate::util::sanitize_for_terminal(&file));
-    println!("precedence: flags > SPANLENS_* environment > file > defaults\n");
-    let width = settings.iter().map(|(k, _, _)| k.len()).max().unwrap_or(10);
-    for (k, v, o) in settings {
-        let v = v.unwrap_or_else(|| "-".into());
-        println!(
-            "{k:<width$}  {:<30}  {o}",
-            crate::util::sanitize_for_terminal(&v)
-        );
-    }
-    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_with(text: &str, args: &[&str]) -> Result<Parsed, FlagsError> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, text).unwrap();
-        let mut argv = vec![
-            "spanlens".to_string(),
-            "--config".into(),
-            path.display().to_string(),
-        ];
-        argv.extend(args.iter().map(|s| s.to_string()));
-        parse_args(argv)
-    }
-
-    #[test]
-    fn the_file_sets_flags_and_a_flag_wins() {
-        let text = "forward = \"grpc://c:4317\"\n[commands.serve]\ncache_mb = 32\n[budgets]\nhourly_usd = 1\n";
-        let p = parse_with(text, &["serve"]).unwrap();
-        let Some(crate::cli::Command::Serve(s)) = &p.cli.command else {
-            panic!()
-        };
-        assert_eq!(s.cache_mb, 32);
-        assert_eq!(s.forward.forward.as_deref(), Some("grpc://c:4317"));
-        let p = parse_with(text, &["serve", "--cache-mb", "8"]).unwrap();
-        let Some(crate::cli::Command::Serve(s)) = &p.cli.command else {
-            panic!()
-        };
-        assert_eq!(s.cache_mb, 8);
-        let settings = p.settings();
-        let cache = settings
-            .iter()
-            .find(|(k, _, _)| k == "commands.serve.cache_mb")
-            .unwrap();
-        assert!(matches!(cache.2, Origin::File { line: 3, .. }), "{cache:?}");
-    }
-
-    #[test]
-    fn bad_settings_name_their_line() {
-        let err = |t: &str| match parse_with(t, &["stats"]) {
-            Err(FlagsError::Config(e)) => e.to_string(),
-            other => panic!("{:?}", other.map(|_| ())),
-        };
-        assert!(err("\n\nlimt = 3\n").contains(":3: unknown setting `limt`"));
-        assert!(err("[commands.traces]\nlimit = \"many\"\n").contains(":2: limit:"));
-        assert!(err("[commands.nope]\nx = 1\n").contains(":1: unknown command `nope`"));
-        assert!(err("[commands.stats]\njson = 3\n").contains(":2: json: expected true or false"));
-        assert!(err("[commands.serve]\ndata_dir = \"/x\"\n").contains("top level"));
-    }
-}
+#[path = "flags_tests.rs"]
+mod tests;

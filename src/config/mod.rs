@@ -5,6 +5,7 @@
 //! line and the reason.
 
 pub mod flags;
+pub mod show;
 
 use std::path::{Path, PathBuf};
 

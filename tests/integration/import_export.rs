@@ -145,7 +145,10 @@ async fn importing_into_a_running_owner_goes_through_its_receiver() {
     let err = import(&dir, &files);
     assert!(err.contains("sending to the running instance"), "{err}");
     let (live_list, live_traces) = snapshot(&dir);
+    // Export reads the owner's API while it runs, the store after: same file.
+    let live_export = ok(&dir, &["export", "--format", "jsonl"]);
     drop(child);
+    assert_eq!(ok(&dir, &["export", "--format", "jsonl"]), live_export);
     let direct = tmp.path().join("direct");
     import(&direct, &files);
     assert_eq!(snapshot(&direct), (live_list, live_traces));
