@@ -20,6 +20,22 @@ pub struct ForwardArgs {
     pub forward_queue: usize,
 }
 
+/// Refuses a target that is this process's own receiver (it would loop forever).
+pub fn check_not_self(
+    opts: Option<&ForwardOptions>,
+    grpc: &[String],
+    http: &[String],
+) -> Result<(), CliError> {
+    let own: Vec<String> = grpc.iter().chain(http).cloned().collect();
+    match opts {
+        Some(o) if o.target.points_at(&own) => Err(CliError::Usage(format!(
+            "--forward {} points at this spanlens's own receiver; that would loop forever",
+            o.target
+        ))),
+        _ => Ok(()),
+    }
+}
+
 impl ForwardArgs {
     /// The server's forwarding options, or `None` without `--forward`. The counters
     /// are registered for this process's status bar.

@@ -169,6 +169,12 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         .build()?;
     runtime.block_on(async move {
         let l = bind_and_lock(common, &dir).await?;
+        if let Err(e) =
+            super::forward_args::check_not_self(forward.as_ref(), &l.grpc_addrs, &l.http_addrs)
+        {
+            OwnerLock::remove_if_ours(&dir);
+            return Err(e);
+        }
         eprintln!(
             "spanlens: receiving OTLP on gRPC {} and HTTP {}; data in {}",
             l.grpc_addrs.join(", "),

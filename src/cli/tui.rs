@@ -113,6 +113,7 @@ pub fn combined(common: &CommonArgs, forward: &super::ForwardArgs) -> Result<(),
     let prices = Arc::new(PriceTable::builtin());
     let result = runtime.block_on(async {
         let l = bind_and_lock(common, &dir).await?;
+        super::forward_args::check_not_self(forward_opts.as_ref(), &l.grpc_addrs, &l.http_addrs)?;
         let live = live_channel();
         let mut opts = serve_options(common, &args);
         opts.live = Some(live.clone());

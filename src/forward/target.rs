@@ -68,6 +68,23 @@ impl ForwardTarget {
         }
     }
 
+    /// True when this target is one of `listening` (`host:port` strings): forwarding
+    /// to ourselves would loop forever.
+    pub fn points_at(&self, listening: &[String]) -> bool {
+        let url = match self {
+            ForwardTarget::Grpc { endpoint } => endpoint,
+            ForwardTarget::Http { base } => base,
+        };
+        let rest = url.trim_start_matches("http://");
+        let authority = rest.split('/').next().unwrap_or("");
+        let norm = |a: &str| {
+            a.replacen("localhost:", "127.0.0.1:", 1)
+                .replacen("0.0.0.0:", "127.0.0.1:", 1)
+        };
+        let target = norm(authority);
+        listening.iter().any(|l| norm(l) == target)
+    }
+
     pub fn protocol(&self) -> &'static str {
         match self {
             ForwardTarget::Grpc { .. } => "grpc",
@@ -109,6 +126,26 @@ mod tests {
         assert_eq!(p("http://h:4318"), http("http://h:4318"));
         assert_eq!(p("http://h:4318/"), http("http://h:4318"));
         assert_eq!(p("grpc://[::1]:4317"), grpc("http://[::1]:4317"));
+    }
+
+    #[test]
+    fn knows_when_it_points_at_our_own_listener() {
+        let own = vec!["127.0.0.1:4317".to_string(), "127.0.0.1:4318".to_string()];
+        assert!(
+            ForwardTarget::parse("grpc://localhost:4317")
+                .unwrap()
+                .points_at(&own)
+        );
+        assert!(
+            ForwardTarget::parse("http://127.0.0.1:4318/v1/traces")
+                .unwrap()
+                .points_at(&own)
+        );
+        assert!(
+            !ForwardTarget::parse("grpc://127.0.0.1:14317")
+                .unwrap()
+                .points_at(&own)
+        );
     }
 
     #[test]
