@@ -58,9 +58,8 @@ fn snapshot(dir: &Path) -> (Value, Vec<Value>) {
     (list, traces)
 }
 
-#[test]
-fn export_then_import_gives_identical_traces_for_every_fixture() {
-    for folder in FOLDERS {
+fn round_trip(folder: &str) {
+    {
         let tmp = tempfile::tempdir().unwrap();
         let original = tmp.path().join("original");
         // Protobuf files straight from the exporter, signal told by content.
@@ -93,6 +92,19 @@ fn export_then_import_gives_identical_traces_for_every_fixture() {
         let one = ok(&original, &["export", "--trace", id, "--format", "jsonl"]);
         assert!(one.lines().count() >= 1);
         assert!(one.lines().all(|l| l.contains(id)), "{one}");
+    }
+}
+
+#[test]
+fn export_then_import_gives_identical_traces_for_every_fixture() {
+    // One thread per folder: each runs the real binary a few dozen times.
+    let threads: Vec<_> = FOLDERS
+        .into_iter()
+        .map(|f| std::thread::spawn(move || round_trip(f)))
+        .collect();
+    for t in threads {
+        t.join()
+            .expect("a folder's round trip failed (see its panic above)");
     }
 }
 
