@@ -4,7 +4,7 @@
 use clap::Args;
 
 use super::CliError;
-use crate::forward::{DEFAULT_QUEUE_LEN, ForwardOptions, ForwardTarget};
+use crate::forward::{DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_LEN, ForwardOptions, ForwardTarget};
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct ForwardArgs {
@@ -18,6 +18,9 @@ pub struct ForwardArgs {
     /// Requests waiting to be forwarded before new ones are dropped (and counted)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_QUEUE_LEN)]
     pub forward_queue: usize,
+    /// Largest total size (MiB, protobuf) of the requests waiting to be forwarded
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_QUEUE_BYTES >> 20)]
+    pub forward_queue_mb: u64,
 }
 
 /// Refuses a target that is this process's own receiver (it would loop forever).
@@ -47,6 +50,7 @@ impl ForwardArgs {
         let mut opts = ForwardOptions::new(target);
         opts.token = self.forward_token.clone();
         opts.queue_len = self.forward_queue.max(1);
+        opts.queue_bytes = self.forward_queue_mb.max(1) << 20;
         crate::forward::register_active(opts.stats.clone());
         Ok(Some(opts))
     }

@@ -28,6 +28,10 @@ pub use target::{ForwardTarget, TargetError};
 /// Requests waiting to be forwarded before new ones are dropped.
 pub const DEFAULT_QUEUE_LEN: usize = 1024;
 
+/// Bytes (protobuf size) waiting to be forwarded before new requests are dropped, so
+/// a few huge requests cannot hold gigabytes while the downstream is away.
+pub const DEFAULT_QUEUE_BYTES: u64 = 256 << 20;
+
 /// One accepted export request, as received.
 #[derive(Debug, Clone)]
 pub enum ForwardItem {
@@ -48,6 +52,16 @@ impl ForwardItem {
                 .sum(),
             _ => 0,
         }
+    }
+
+    /// The request's protobuf size.
+    pub fn encoded_len(&self) -> u64 {
+        use prost::Message;
+        (match self {
+            ForwardItem::Traces(r) => r.encoded_len(),
+            ForwardItem::Logs(r) => r.encoded_len(),
+            ForwardItem::Metrics(r) => r.encoded_len(),
+        }) as u64
     }
 
     /// Log records in a logs request (0 for other signals).
@@ -93,6 +107,8 @@ pub struct ForwardOptions {
     /// Sent as `authorization: Bearer …` to the downstream.
     pub token: Option<String>,
     pub queue_len: usize,
+    /// Largest total protobuf size queued.
+    pub queue_bytes: u64,
     pub retry: RetryPolicy,
     /// Shared with whoever shows the counters (stats API, status bar).
     pub stats: Arc<ForwardStats>,
@@ -105,6 +121,7 @@ impl ForwardOptions {
             target,
             token: None,
             queue_len: DEFAULT_QUEUE_LEN,
+            queue_bytes: DEFAULT_QUEUE_BYTES,
             retry: RetryPolicy::default(),
             stats,
         }
@@ -114,18 +131,27 @@ impl ForwardOptions {
 /// The ingest side's handle: offers accepted requests without ever waiting.
 #[derive(Clone, Debug)]
 pub struct Forwarder {
-    tx: mpsc::Sender<ForwardItem>,
+    tx: mpsc::Sender<(ForwardItem, u64)>,
     stats: Arc<ForwardStats>,
+    queue_bytes: u64,
 }
 
 impl Forwarder {
-    /// Queues a request for forwarding; when the queue is full (or the sender is
-    /// gone) the request is dropped and counted.
+    /// Queues a request for forwarding; when the queue is full — in requests or in
+    /// bytes — (or the sender is gone) the request is dropped and counted.
     pub fn offer(&self, item: ForwardItem) {
         let spans = item.span_count();
-        match self.tx.try_send(item) {
+        let bytes = item.encoded_len();
+        if !self.stats.reserve_bytes(bytes, self.queue_bytes) {
+            self.stats.dropped_full(spans);
+            return;
+        }
+        match self.tx.try_send((item, bytes)) {
             Ok(()) => self.stats.queued(),
-            Err(_) => self.stats.dropped_full(spans),
+            Err(_) => {
+                self.stats.release_bytes(bytes);
+                self.stats.dropped_full(spans);
+            }
         }
     }
 
@@ -141,7 +167,66 @@ pub fn spawn(opts: ForwardOptions) -> (Forwarder, JoinHandle<()>) {
     let forwarder = Forwarder {
         tx,
         stats: opts.stats.clone(),
+        queue_bytes: opts.queue_bytes,
     };
     let task = tokio::spawn(sender::run(rx, opts));
     (forwarder, task)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(spans: usize) -> ForwardItem {
+        use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+        ForwardItem::Traces(ExportTraceServiceRequest {
+            resource_spans: vec![ResourceSpans {
+                scope_spans: vec![ScopeSpans {
+                    spans: vec![
+                        Span {
+                            trace_id: vec![1; 16],
+                            span_id: vec![2; 8],
+                            name: "x".repeat(100),
+                            ..Default::default()
+                        };
+                        spans
+                    ],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+        })
+    }
+
+    #[test]
+    fn a_full_queue_drops_by_count_and_by_bytes_without_waiting() {
+        let target = ForwardTarget::parse("grpc://127.0.0.1:9").unwrap();
+        let stats = Arc::new(ForwardStats::new(&target));
+        let (tx, _rx) = mpsc::channel(3);
+        let one = request(10).encoded_len();
+        let f = Forwarder {
+            tx,
+            stats: stats.clone(),
+            queue_bytes: one * 2,
+        };
+        for _ in 0..3 {
+            f.offer(request(10));
+        }
+        // Two fit in the bytes, the third does not (though the channel has room).
+        let j = stats.to_json();
+        assert_eq!(j["queued"], 2, "{j:#}");
+        assert_eq!(j["queued_bytes"], one * 2);
+        assert_eq!(j["dropped_queue_full"], 1);
+        assert_eq!(j["dropped_spans"], 10);
+        // A channel full by count drops too.
+        let (tx, _rx) = mpsc::channel(1);
+        let f = Forwarder {
+            tx,
+            stats: stats.clone(),
+            queue_bytes: u64::MAX,
+        };
+        f.offer(request(1));
+        f.offer(request(1));
+        assert_eq!(stats.to_json()["dropped_queue_full"], 2);
+    }
 }

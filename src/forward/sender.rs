@@ -39,11 +39,12 @@ enum Client {
     Broken(String),
 }
 
-pub(super) async fn run(mut rx: mpsc::Receiver<ForwardItem>, opts: ForwardOptions) {
+pub(super) async fn run(mut rx: mpsc::Receiver<(ForwardItem, u64)>, opts: ForwardOptions) {
     let client = Client::new(&opts);
     let stats = opts.stats.clone();
-    while let Some(item) = rx.recv().await {
+    while let Some((item, bytes)) = rx.recv().await {
         stats.dequeued();
+        stats.release_bytes(bytes);
         let (spans, logs) = (item.span_count(), item.log_count());
         let is_metrics = matches!(item, ForwardItem::Metrics(_));
         let mut backoff = opts.retry.first_backoff;

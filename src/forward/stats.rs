@@ -15,6 +15,7 @@ pub struct ForwardStats {
     target: String,
     protocol: &'static str,
     queued_now: AtomicU64,
+    queued_bytes: AtomicU64,
     sent_requests: AtomicU64,
     sent_spans: AtomicU64,
     sent_logs: AtomicU64,
@@ -43,6 +44,22 @@ impl ForwardStats {
         let _ = self
             .queued_now
             .fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(1)));
+    }
+
+    /// Counts `bytes` as queued unless that would pass `limit` (a single request
+    /// larger than the limit is still taken when nothing else is queued).
+    pub(super) fn reserve_bytes(&self, bytes: u64, limit: u64) -> bool {
+        self.queued_bytes
+            .fetch_update(Relaxed, Relaxed, |q| {
+                (q == 0 || q + bytes <= limit).then_some(q + bytes)
+            })
+            .is_ok()
+    }
+
+    pub(super) fn release_bytes(&self, bytes: u64) {
+        let _ = self
+            .queued_bytes
+            .fetch_update(Relaxed, Relaxed, |q| Some(q.saturating_sub(bytes)));
     }
 
     pub(super) fn dropped_full(&self, spans: u64) {
@@ -93,6 +110,7 @@ impl ForwardStats {
             "target": self.target,
             "protocol": self.protocol,
             "queued": self.queued_now.load(Relaxed),
+            "queued_bytes": self.queued_bytes.load(Relaxed),
             "sent_requests": self.sent_requests.load(Relaxed),
             "sent_spans": self.sent_spans.load(Relaxed),
             "sent_logs": self.sent_logs.load(Relaxed),
