@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod build_info;
 pub mod cli;
 pub mod config;
 pub mod cost;
@@ -13,9 +14,12 @@ pub mod data_dir;
 pub mod demo;
 pub mod errors;
 pub mod evals;
+pub mod forward;
 pub mod ingest;
+pub mod metrics_genai;
 pub mod model;
 pub mod normalize;
+pub mod otlp_file;
 pub mod pricing;
 pub mod query;
 pub mod redact;

@@ -63,7 +63,11 @@ impl TraceSource for LocalSource {
     fn stats(&self, since_unix_nano: Option<u64>) -> Result<Value, SourceError> {
         let now = crate::util::now_unix_nano();
         let report = crate::cost::load(self.store.as_ref(), &self.prices, since_unix_nano, now)?;
-        Ok(report.to_stats_json())
+        let mut v = report.to_stats_json();
+        let raw = self.store.metrics_since(since_unix_nano)?;
+        v["genai_metrics"] =
+            crate::metrics_genai::GenAiMetrics::from_raw(&raw, since_unix_nano).to_json();
+        Ok(v)
     }
 
     fn error_window(

@@ -12,6 +12,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::api::{self, ApiState};
+use crate::forward::{self, ForwardOptions};
 use crate::ingest::{self, DEFAULT_MAX_REQUEST_BYTES, Ingestor, Token};
 use crate::pricing::PriceTable;
 use crate::query::LocalSource;
@@ -38,6 +39,8 @@ pub struct ServeOptions {
     /// Online evaluators and the experiment attribute (`[[evaluators]]`,
     /// `[experiments]`).
     pub evals: Arc<crate::evals::EvalConfig>,
+    /// Re-export everything accepted to a downstream OTLP receiver (`--forward`).
+    pub forward: Option<ForwardOptions>,
 }
 
 impl Default for ServeOptions {
@@ -52,6 +55,7 @@ impl Default for ServeOptions {
             retention_every: Duration::from_secs(10),
             tls: None,
             evals: Arc::default(),
+            forward: None,
         }
     }
 }
@@ -109,6 +113,14 @@ pub async fn run(
     let live_tx = opts.live.clone().unwrap_or_else(live_channel);
     let (writer, handle) = Writer::spawn_with_live(store.clone(), opts.queue_len, live_tx.clone());
     let mut live = handle.subscribe();
+    let forward_stats = opts.forward.as_ref().map(|f| f.stats.clone());
+    let (forwarder, forward_task) = match opts.forward.clone() {
+        Some(f) => {
+            let (fw, task) = forward::spawn(f);
+            (Some(fw), Some(task))
+        }
+        None => (None, None),
+    };
     let retention = opts.retention.is_active().then(|| {
         tokio::spawn(retention_loop(
             handle.clone(),
@@ -121,7 +133,8 @@ pub async fn run(
         .with_evals(crate::evals::EvalHook::new(
             opts.evals.clone(),
             store.clone(),
-        ));
+        ))
+        .with_forward(forwarder);
     let token = opts.token.map(Arc::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = move || {
@@ -174,6 +187,7 @@ pub async fn run(
         },
         token,
         live: live_tx,
+        forward: forward_stats,
     }));
     let app = app.layer(axum::middleware::from_fn(crate::audit::http_middleware));
     for listener in http_listeners {
@@ -240,5 +254,13 @@ pub async fn run(
     )
     .await;
     store.flush().ok();
+    // Every ingest handle is gone: the forwarder drains its queue, for a while.
+    if let Some(task) = forward_task
+        && tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .is_err()
+    {
+        tracing::warn!("forwarding stopped with requests still queued");
+    }
     result
 }

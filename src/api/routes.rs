@@ -14,6 +14,7 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+use crate::forward::ForwardStats;
 use crate::ingest::{Token, auth};
 use crate::model::TraceId;
 use crate::query::trace_detail;
@@ -25,6 +26,8 @@ pub struct ApiState {
     pub source: LocalSource,
     pub token: Option<Arc<Token>>,
     pub live: broadcast::Sender<LiveEvent>,
+    /// Forwarding counters when `--forward` is on (`stats` → `forward`).
+    pub forward: Option<Arc<ForwardStats>>,
 }
 
 pub fn routes(state: ApiState) -> Router {
@@ -104,8 +107,14 @@ struct StatsParams {
 }
 
 async fn stats(State(st): State<ApiState>, Query(p): Query<StatsParams>) -> Response {
+    let forward = st.forward.clone();
     match blocking(move || st.source.stats(p.since_unix_nano)).await {
-        Ok(v) => Json(v).into_response(),
+        Ok(mut v) => {
+            if let (Some(f), Some(obj)) = (forward, v.as_object_mut()) {
+                obj.insert("forward".into(), f.to_json());
+            }
+            Json(v).into_response()
+        }
         Err(r) => r,
     }
 }

@@ -1,10 +1,14 @@
 //! The command line (clap): thin — every command is a library call plus printing.
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
+mod completions_cmd;
 mod cost_cmd;
 mod errors_cmd;
 pub mod evals_cmd;
+mod export_cmd;
 mod format;
+mod forward_args;
+mod import_cmd;
 mod query_cmds;
 mod security;
 mod serve;
@@ -20,12 +24,14 @@ use crate::query::SourceError;
 use crate::server::ServerError;
 use crate::store::StoreError;
 
+pub use forward_args::ForwardArgs;
 pub use serve::serve;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "spanlens",
-    version,
+    version = crate::build_info::VERSION,
+    long_version = crate::build_info::LONG_VERSION,
     about = "A terminal trace inspector for LLM applications"
 )]
 pub struct Cli {
@@ -70,6 +76,10 @@ pub struct CommonArgs {
     /// Price overrides (TOML, or JSON if it ends in .json); read after prices.toml in the config dir
     #[arg(long, global = true)]
     pub prices: Option<PathBuf>,
+    /// Log level or filter, RUST_LOG syntax (e.g. debug, spanlens=trace,tower=warn);
+    /// logs go to stderr, or to spanlens.log in the data dir while the TUI runs
+    #[arg(long, global = true, env = "SPANLENS_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +102,16 @@ pub enum Command {
     Errors(ErrorsArgs),
     /// Evaluation scorecards and experiment comparison; `evals check` validates the evaluator config
     Evals(evals_cmd::EvalsArgs),
+    /// Read OTLP files (protobuf, OTLP/JSON, JSON Lines) into the store
+    Import(import_cmd::ImportArgs),
+    /// Write stored traces as OTLP files that `import` reads back
+    Export(export_cmd::ExportArgs),
+    /// Shell completion script (bash, zsh, fish, elvish, powershell) on stdout
+    Completions(completions_cmd::CompletionsArgs),
+    /// The man page (roff) on stdout, or all pages into --dir
+    Man(completions_cmd::ManArgs),
+    /// The configuration: `config show` prints every setting and where it came from
+    Config(crate::config::show::ConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +161,8 @@ pub struct ServeArgs {
     /// Require client certificates signed by this CA (mTLS; needs --tls-cert)
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     pub client_ca: Option<PathBuf>,
+    #[command(flatten)]
+    pub forward: ForwardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +254,20 @@ pub enum CliError {
     NotFound(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The command did its work but skipped some input (exit code 3).
+    #[error("{0}")]
+    Partial(String),
+}
+
+impl CliError {
+    /// The process exit code for this error (docs/EXIT-CODES in README): 1 for a
+    /// failure, 3 when the work was done except for reported bad input.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Partial(_) => 3,
+            _ => 1,
+        }
+    }
 }
 
 impl Cli {
@@ -257,6 +293,13 @@ pub fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Cost(args)) => cost_cmd::cost_cmd(&cli.common, &args),
         Some(Command::Errors(args)) => errors_cmd::errors(&cli.common, &args),
         Some(Command::Evals(args)) => evals_cmd::run(&cli.common, &args),
+        Some(Command::Import(args)) => import_cmd::import(&cli.common, &args),
+        Some(Command::Export(args)) => export_cmd::export(&cli.common, &args),
+        Some(Command::Completions(args)) => completions_cmd::completions(&args),
+        Some(Command::Man(args)) => completions_cmd::man(&args),
+        Some(Command::Config(args)) => {
+            crate::config::show::config_command(&args).map_err(|e| CliError::Usage(e.to_string()))
+        }
     }
 }
 

@@ -85,5 +85,17 @@ pub fn stats(common: &CommonArgs, args: &StatsArgs) -> Result<(), CliError> {
         return print_json(&stats);
     }
     print!("{}", format::stats_tables(&stats));
+    print!("{}", crate::metrics_genai::genai_metrics_table(&stats));
+    if let Some(f) = stats.get("forward").filter(|f| f.is_object()) {
+        println!(
+            "\nforwarding to {}: {} spans in {} requests sent, {} requests dropped ({} spans), {} queued",
+            crate::util::sanitize_for_terminal(f["target"].as_str().unwrap_or("")),
+            f["sent_spans"],
+            f["sent_requests"],
+            f["dropped_requests"],
+            f["dropped_spans"],
+            f["queued"]
+        );
+    }
     Ok(())
 }

@@ -213,6 +213,7 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let dir = resolve_data_dir(common)?;
     let prices = Arc::new(super::cost_cmd::load_prices(common)?);
     let evals = super::evals_cmd::serve_config(common)?;
+    let forward = args.forward.options()?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -220,6 +221,12 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     runtime.block_on(async move {
         let l = bind_and_lock(common, &dir, opts.tls.is_some()).await?;
         security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
+        if let Err(e) =
+            super::forward_args::check_not_self(forward.as_ref(), &l.grpc_addrs, &l.http_addrs)
+        {
+            OwnerLock::remove_if_ours(&dir);
+            return Err(e);
+        }
         eprintln!(
             "spanlens: receiving OTLP on gRPC {} and HTTP {}; data in {}",
             l.grpc_addrs.join(", "),
@@ -232,12 +239,23 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
             l.grpc_addrs.first().cloned().unwrap_or_default(),
             l.http_addrs.first().cloned().unwrap_or_default(),
         );
+        if let Some(f) = &forward {
+            eprintln!(
+                "spanlens: forwarding everything received to {} ({})",
+                f.target,
+                f.target.protocol()
+            );
+        }
         let result = server::run(
             store,
             prices,
             l.grpc,
             l.http,
-            ServeOptions { evals, ..opts },
+            ServeOptions {
+                evals,
+                forward,
+                ..opts
+            },
             shutdown_signal(),
         )
         .await;

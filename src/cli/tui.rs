@@ -104,6 +104,14 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
         let client = super::api_client(common, &lock.api_url)?;
         if client.is_alive(Duration::from_secs(2)) {
+            if let Some(url) = &args.forward.forward {
+                return Err(CliError::Usage(format!(
+                    "--forward {url}: spanlens pid {} already owns {} and receives the data; \
+                     give --forward to that instance",
+                    lock.pid,
+                    dir.display()
+                )));
+            }
             return attach(common, Some(lock.api_url));
         }
     }
@@ -112,6 +120,7 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let budgets = super::cost_cmd::load_budgets(common)?;
     let error_classes = load_error_classes(common)?;
     let evals = super::evals_cmd::serve_config(common)?;
+    let forward_opts = args.forward.options()?;
     let store: Arc<dyn TraceStore> = Arc::new(take_data_dir(&dir, args.cache_mb)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -119,9 +128,11 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
     let result = runtime.block_on(async {
         let l = bind_and_lock(common, &dir, opts.tls.is_some()).await?;
         super::security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
+        super::forward_args::check_not_self(forward_opts.as_ref(), &l.grpc_addrs, &l.http_addrs)?;
         let live = live_channel();
         opts.live = Some(live.clone());
         opts.evals = evals;
+        opts.forward = forward_opts;
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(server::run(
             store.clone(),

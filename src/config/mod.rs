@@ -4,6 +4,9 @@
 //! `ConfigFile::section`, so features stay independent; an error names the file, the
 //! line and the reason.
 
+pub mod flags;
+pub mod show;
+
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;

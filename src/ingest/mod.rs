@@ -14,6 +14,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
 use crate::evals::EvalHook;
+use crate::forward::{ForwardItem, Forwarder};
 use crate::normalize::{normalize_logs, normalize_traces};
 use crate::pricing::PriceTable;
 use crate::redact::Redactor;
@@ -63,6 +64,8 @@ pub struct Ingestor {
     redactor: Arc<Redactor>,
     /// Online evaluators and eval records (see `crate::evals::ingest`).
     evals: Option<EvalHook>,
+    /// Re-exports accepted requests downstream (`--forward`), when on.
+    forward: Option<Forwarder>,
 }
 
 impl std::fmt::Debug for Ingestor {
@@ -78,6 +81,7 @@ impl Ingestor {
             prices,
             redactor: Arc::new(Redactor::builtin()),
             evals: None,
+            forward: None,
         }
     }
 
@@ -93,13 +97,24 @@ impl Ingestor {
         self
     }
 
+    /// Forwards every accepted request through `forward` (never waiting on it).
+    pub fn with_forward(mut self, forward: Option<Forwarder>) -> Self {
+        self.forward = forward;
+        self
+    }
+
+    /// Keeps the request for forwarding when forwarding is on (else frees it).
+    fn keep_for_forward<T>(&self, req: T) -> Option<(Forwarder, T)> {
+        self.forward.clone().map(|f| (f, req))
+    }
+
     /// Normalizes and durably stores a trace export; returns the spans refused.
     pub async fn export_traces(
         &self,
         req: ExportTraceServiceRequest,
     ) -> Result<Rejected, IngestError> {
         let mut out = normalize_traces(&req, &self.prices);
-        drop(req);
+        let forward = self.keep_for_forward(req);
         // Online evaluators judge the content as received; masks and
         // `--no-content` apply to everything before it is stored.
         let mut evals = match &self.evals {
@@ -119,6 +134,9 @@ impl Ingestor {
                 ..Default::default()
             })
             .await?;
+        if let Some((f, req)) = forward {
+            f.offer(ForwardItem::Traces(req));
+        }
         Ok(Rejected {
             count: out.rejected,
             message: out.errors.join("; "),
@@ -130,7 +148,7 @@ impl Ingestor {
         req: ExportLogsServiceRequest,
     ) -> Result<Rejected, IngestError> {
         let mut out = normalize_logs(&req);
-        drop(req);
+        let forward = self.keep_for_forward(req);
         let mut evals = match &self.evals {
             Some(hook) => hook.on_logs(&out.logs),
             None => Vec::new(),
@@ -148,6 +166,9 @@ impl Ingestor {
                 ..Default::default()
             })
             .await?;
+        if let Some((f, req)) = forward {
+            f.offer(ForwardItem::Logs(req));
+        }
         Ok(Rejected {
             count: out.rejected,
             message: out.errors.join("; "),
@@ -168,6 +189,9 @@ impl Ingestor {
                 ..Default::default()
             })
             .await?;
+        if let Some(f) = &self.forward {
+            f.offer(ForwardItem::Metrics(req));
+        }
         Ok(Rejected::default())
     }
 }

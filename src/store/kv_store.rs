@@ -467,4 +467,19 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
         out.reverse();
         Ok(out)
     }
+
+    fn metrics_since(&self, since_unix_nano: Option<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+        let start = keys::timed_seq(keys::METRICS, since_unix_nano.unwrap_or(0), 0);
+        let mut out = Vec::new();
+        self.backend.scan(
+            &start,
+            &keys::prefix_end(&[keys::METRICS]),
+            false,
+            &mut |_, v| {
+                out.push(v.to_vec());
+                true
+            },
+        )?;
+        Ok(out)
+    }
 }

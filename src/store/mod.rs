@@ -133,6 +133,11 @@ pub trait TraceStore: Send + Sync {
         since_unix_nano: Option<u64>,
         limit: usize,
     ) -> Result<Vec<crate::evals::EvalRecord>, StoreError>;
+    /// Raw metrics export requests (protobuf) received at or after `since`, in
+    /// arrival order (for the GenAI metrics in `stats`).
+    fn metrics_since(&self, _since_unix_nano: Option<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 /// Error records of a window (see `TraceStore::error_records`).

@@ -2,13 +2,17 @@
 //! exporters, the fixture payloads, restarts and a SIGKILL of the real binary.
 
 mod cli;
+mod config_flags;
 mod cost_cli;
 mod crash;
 mod durability;
 mod errors_cli;
 mod evals;
 mod fixtures;
+mod forward;
+mod genai_metrics;
 mod hardening;
+mod import_export;
 mod otlp_grpc;
 mod otlp_http;
 mod sdk;

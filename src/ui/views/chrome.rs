@@ -204,6 +204,9 @@ fn mode(app: &App, theme: &Theme) -> Vec<Span<'static>> {
     if let Some(url) = &app.info.attached_to {
         spans.push(Span::styled(SEP, theme.dim()));
         spans.push(Span::raw(format!("attached to {}", safe(url))));
+    } else if let Some(forwarding) = crate::forward::status_text() {
+        spans.push(Span::styled(SEP, theme.dim()));
+        spans.push(Span::raw(safe(&forwarding)));
     }
     spans
 }
