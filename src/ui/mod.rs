@@ -15,6 +15,7 @@ pub mod layout;
 pub mod sessions;
 pub mod source;
 pub mod span_tree;
+pub mod state;
 pub mod terminal;
 pub mod text;
 pub mod theme;
