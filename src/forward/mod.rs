@@ -1,5 +1,6 @@
-//! Forwarding (tee): every OTLP request spanlens accepted — traces, logs, metrics —
-//! is re-exported unchanged to one downstream receiver (an OpenTelemetry Collector,
+//! Forwarding (tee): what spanlens stored from each accepted OTLP request — spans and
+//! logs as stored (normalized, redacted, re-encoded as OTLP), metrics as received —
+//! is re-exported to one downstream receiver (an OpenTelemetry Collector,
 //! another spanlens, any OTLP endpoint) over gRPC or HTTP/protobuf.
 //!
 //! Ingest never waits for it: an accepted request is offered to a bounded queue with
@@ -32,7 +33,7 @@ pub const DEFAULT_QUEUE_LEN: usize = 1024;
 /// a few huge requests cannot hold gigabytes while the downstream is away.
 pub const DEFAULT_QUEUE_BYTES: u64 = 256 << 20;
 
-/// One accepted export request, as received.
+/// One export request to forward (built from what was stored).
 #[derive(Debug, Clone)]
 pub enum ForwardItem {
     Traces(ExportTraceServiceRequest),

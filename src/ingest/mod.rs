@@ -103,18 +103,13 @@ impl Ingestor {
         self
     }
 
-    /// Keeps the request for forwarding when forwarding is on (else frees it).
-    fn keep_for_forward<T>(&self, req: T) -> Option<(Forwarder, T)> {
-        self.forward.clone().map(|f| (f, req))
-    }
-
     /// Normalizes and durably stores a trace export; returns the spans refused.
     pub async fn export_traces(
         &self,
         req: ExportTraceServiceRequest,
     ) -> Result<Rejected, IngestError> {
         let mut out = normalize_traces(&req, &self.prices);
-        let forward = self.keep_for_forward(req);
+        drop(req);
         // Online evaluators judge the content as received; masks and
         // `--no-content` apply to everything before it is stored.
         let mut evals = match &self.evals {
@@ -127,6 +122,13 @@ impl Ingestor {
         for span in &mut out.spans {
             self.redactor.apply_span(span);
         }
+        // What is forwarded is what is stored: normalized, redacted (never the raw
+        // request, which may hold secrets).
+        let forward = self
+            .forward
+            .clone()
+            .filter(|_| !out.spans.is_empty())
+            .map(|f| (f, crate::otlp_file::from_model::trace_request(&out.spans)));
         self.writer
             .write(IngestBatch {
                 spans: out.spans,
@@ -148,7 +150,7 @@ impl Ingestor {
         req: ExportLogsServiceRequest,
     ) -> Result<Rejected, IngestError> {
         let mut out = normalize_logs(&req);
-        let forward = self.keep_for_forward(req);
+        drop(req);
         let mut evals = match &self.evals {
             Some(hook) => hook.on_logs(&out.logs),
             None => Vec::new(),
@@ -159,6 +161,11 @@ impl Ingestor {
         for log in &mut out.logs {
             self.redactor.apply_log(log);
         }
+        let forward = self
+            .forward
+            .clone()
+            .filter(|_| !out.logs.is_empty())
+            .map(|f| (f, crate::otlp_file::from_model::logs_request(&out.logs)));
         self.writer
             .write(IngestBatch {
                 logs: out.logs,

@@ -154,3 +154,45 @@ async fn a_dead_downstream_never_slows_ingest_and_drops_are_counted() {
     assert!(fwd["last_error"].as_str().unwrap().contains("Unavailable"));
     tee.stop().await;
 }
+
+#[tokio::test]
+async fn what_is_forwarded_is_redacted_like_what_is_stored() {
+    let downstream = TestServer::start().await;
+    let target = ForwardTarget::parse(&format!("grpc://{}", downstream.grpc)).unwrap();
+    let tee = TestServer::start_with(ServeOptions {
+        forward: Some(ForwardOptions::new(target)),
+        ..Default::default()
+    })
+    .await;
+    let secret = "sk-proj-Qw8f3kQ9mW2pL7vN4tR6yB1cD5hJ0aSe";
+    let body = serde_json::json!({"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "fw"}}]},
+        "scopeSpans": [{"scope": {"name": "t"}, "spans": [{
+            "traceId": "5b8efff798038103d269b633813fc6aa", "spanId": "0102030405060708",
+            "name": "chat", "kind": 3,
+            "startTimeUnixNano": "1764268201000000000", "endTimeUnixNano": "1764268202000000000",
+            "attributes": [{"key": "app.note", "value": {"stringValue": format!("key {secret}")}}]
+        }]}]
+    }]});
+    let (status, _, _) = post(
+        tee.http_url("/v1/traces"),
+        "application/json",
+        &[],
+        body.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    wait_for(
+        async || !downstream.traces().await.is_empty(),
+        "the span at the downstream",
+    )
+    .await;
+    let there = downstream.trace("5b8efff798038103d269b633813fc6aa").await;
+    assert!(!there.to_string().contains(secret), "{there}");
+    assert_eq!(
+        there["spans"][0]["attributes"]["app.note"],
+        "key [REDACTED:openai_key]"
+    );
+    tee.stop().await;
+    downstream.stop().await;
+}
