@@ -32,10 +32,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         "w" => n * 604_800.0,
         _ => return Err(DurationError(text.to_string())),
     };
-    if !secs.is_finite() || secs < 0.0 {
+    // Longer than a century is a typo; it would also overflow nanosecond arithmetic
+    // (u64 nanoseconds end at 584 years).
+    const MAX_SECS: f64 = 100.0 * 365.25 * 86_400.0;
+    if !secs.is_finite() || !(0.0..=MAX_SECS).contains(&secs) {
         return Err(DurationError(text.to_string()));
     }
-    Ok(Duration::from_secs_f64(secs))
+    Duration::try_from_secs_f64(secs).map_err(|_| DurationError(text.to_string()))
 }
 
 #[cfg(test)]
@@ -50,6 +53,21 @@ mod tests {
         assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5y").is_err());
+    }
+
+    #[test]
+    fn absurd_durations_are_refused_not_a_panic() {
+        // Found by the filter_query fuzz target: `duration>699…9` panicked in
+        // Duration::from_secs_f64, taking the TUI down from the filter line.
+        let huge = format!("{}s", "9".repeat(40));
+        assert!(parse_duration(&huge).is_err());
+        assert!(parse_duration("1e400").is_err());
+        assert!(parse_duration("101y").is_err());
+        assert!(parse_duration("6000w").is_err());
+        assert_eq!(
+            parse_duration("5200w").unwrap(),
+            Duration::from_secs(5200 * 604_800)
+        );
     }
 }
 

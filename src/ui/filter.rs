@@ -152,4 +152,26 @@ mod tests {
         assert!(parse_filter("\"open").is_err());
         assert!(parse_filter("status:ok").is_err());
     }
+
+    #[test]
+    fn fuzz_findings_are_refused_with_a_reason() {
+        // Each file under tests/fixtures/fuzz-regressions/filter_query-* once
+        // panicked the parser (and so the TUI's filter line).
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/fuzz-regressions"
+        );
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with("filter_query-") {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+            let err = parse_filter(&text).expect_err(&name);
+            assert!(err.to_string().contains("duration"), "{name}: {err}");
+            seen += 1;
+        }
+        assert!(seen >= 1);
+    }
 }
