@@ -1,34 +1,9 @@
 //! The query commands as a user runs them: against a live owner (through its API)
 //! and after it stopped (the store directly), with the same answers.
 
-use std::path::Path;
-
-use serde_json::Value;
-
-use crate::durability::{spanlens, start_serve};
+use crate::durability::start_serve;
+use crate::support::{cli_json as json, run_cli as run};
 use crate::support::{fixture_files, post};
-
-fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = spanlens()
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut a = args.to_vec();
-    a.push("--json");
-    let (ok, out, err) = run(dir, &a);
-    assert!(ok, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_commands_answer_alike_live_and_stopped() {

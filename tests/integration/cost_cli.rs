@@ -6,33 +6,11 @@ use std::path::Path;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message as _;
-use serde_json::Value;
 
-use crate::durability::{spanlens, start_serve};
+use crate::durability::start_serve;
+use crate::support::{cli_json as json, run_cli as run};
 use crate::support::{fixture_files, post};
 use spanlens::store::{IngestBatch, SledOptions, SledStore, TraceStore};
-
-fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = spanlens()
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut a = args.to_vec();
-    a.push("--json");
-    let (ok, out, err) = run(dir, &a);
-    assert!(ok, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12_f64.max(1e-9 * b.abs())

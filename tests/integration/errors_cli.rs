@@ -6,22 +6,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::durability::{spanlens, start_serve};
+use crate::durability::start_serve;
+use crate::support::run_cli as run;
 use crate::support::{fixture_files, post};
-
-fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = spanlens()
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn errors_json(dir: &Path, extra: &[&str]) -> Value {
     let mut args = vec!["errors", "--json"];

@@ -259,3 +259,27 @@ impl TraceStore for GatedStore {
         self.inner.eval_records(since, limit)
     }
 }
+
+/// Runs the real `spanlens` with `args` on a data dir: (success, stdout, stderr).
+pub fn run_cli(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = crate::durability::spanlens()
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs a query command with `--json` and parses its output (it must succeed).
+pub fn cli_json(dir: &std::path::Path, args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.push("--json");
+    let (ok, out, err) = run_cli(dir, &a);
+    assert!(ok, "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
