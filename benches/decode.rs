@@ -1,5 +1,5 @@
 //! Ingest stages on the load tool's payload (512 spans of ~1 KB GenAI spans per
-//! request, see `examples/load.rs`): prost decode (the ceiling), normalize,
+//! request, see `examples/load/`): prost decode (the ceiling), normalize,
 //! postcard encode of the normalized spans, and a sled group commit (write +
 //! flush) of fresh spans. Throughput is in spans. `cargo bench --bench decode`.
 
@@ -12,10 +12,8 @@ use spanlens::normalize::normalize_traces;
 use spanlens::pricing::PriceTable;
 use spanlens::store::{IngestBatch, SledOptions, SledStore, TraceStore};
 
-#[allow(dead_code)]
-#[path = "../examples/load.rs"]
-mod load;
-use load::payload;
+#[path = "../examples/load/payload.rs"]
+mod payload;
 
 const BATCH: usize = 512;
 

@@ -68,35 +68,60 @@ pub enum ServerError {
     Http(#[from] std::io::Error),
 }
 
-/// Runs a retention pass now and every `every`, on the writer thread.
+/// Runs a retention round now and every `every`, on the writer thread. A round is
+/// one or more capped passes (writes queued meanwhile go between them); it is logged
+/// and audited once, with its totals.
 async fn retention_loop(
     handle: crate::store::WriterHandle,
     policy: crate::store::RetentionPolicy,
     every: Duration,
 ) {
     let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut over_limit = false;
     loop {
         tick.tick().await;
-        match handle.evict(policy).await {
-            Ok(out) if out.traces > 0 => {
-                tracing::info!(
-                    traces = out.traces,
-                    spans = out.spans,
-                    "retention deleted old traces"
-                );
-                crate::audit::record(
-                    "retention_deleted",
-                    serde_json::json!({
-                        "traces": out.traces,
-                        "spans": out.spans,
-                        "kept_from_unix_nano": out.cutoff_unix_nano,
-                        "disk_bytes_before": out.disk_bytes_before,
-                    }),
-                );
+        let (mut traces, mut spans, mut kept_from, mut disk_before) = (0, 0, 0, None);
+        loop {
+            match handle.evict(policy).await {
+                Ok(out) => {
+                    if out.disk_over_limit && !over_limit {
+                        tracing::warn!(
+                            disk_bytes = out.disk_bytes_before,
+                            "the store's file is over --max-disk; sled reuses the space it frees but never shrinks its file"
+                        );
+                        crate::audit::record(
+                            "disk_over_limit",
+                            serde_json::json!({ "disk_bytes": out.disk_bytes_before }),
+                        );
+                    }
+                    over_limit = out.disk_over_limit;
+                    traces += out.traces;
+                    spans += out.spans;
+                    kept_from = out.cutoff_unix_nano;
+                    disk_before.get_or_insert(out.disk_bytes_before);
+                    if !out.more {
+                        break;
+                    }
+                }
+                Err(crate::store::WriteError::Stopped) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "retention pass failed");
+                    break;
+                }
             }
-            Ok(_) => {}
-            Err(crate::store::WriteError::Stopped) => break,
-            Err(e) => tracing::error!(error = %e, "retention pass failed"),
+        }
+        if traces > 0 {
+            tracing::info!(traces, spans, "retention deleted old traces");
+            crate::audit::record(
+                "retention_deleted",
+                serde_json::json!({
+                    "traces": traces,
+                    "spans": spans,
+                    "kept_from_unix_nano": kept_from,
+                    "disk_bytes_before": disk_before.unwrap_or(0),
+                }),
+            );
         }
     }
 }

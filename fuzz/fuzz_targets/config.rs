@@ -1,25 +1,10 @@
 //! The config file: any text is parsed or refused with `file:line: reason`; every
-//! section a feature reads (redaction rules, evaluators and experiments, error
-//! classes) builds or fails cleanly.
+//! The check itself is in `fuzz/checks/config.rs`, shared with the replay test.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spanlens::config::ConfigFile;
-use spanlens::redact::{RedactionConfig, Redactor};
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let Ok(config) = ConfigFile::parse(Some("fuzz.toml".into()), text.to_string()) else {
-        return;
-    };
-    let _ = spanlens::evals::EvalConfig::from_file(&config);
-    let _ = spanlens::errors::Classifier::from_config(&config);
-    if let Ok(rules) = config.section::<RedactionConfig>("redaction")
-        && let Ok(r) = Redactor::new(&rules, false)
-    {
-        let mut s = text.to_string();
-        r.redact_text(&mut s);
-    }
-});
+#[path = "../checks/config.rs"]
+mod check;
+
+fuzz_target!(|data: &[u8]| check::check(data));

@@ -1,24 +1,10 @@
 //! The trace-list filter language: any text parses or is refused with a reason, and
-//! a parsed query runs against a store without panicking.
+//! The check itself is in `fuzz/checks/filter_query.rs`, shared with the replay test.
 #![no_main]
 
-use std::sync::LazyLock;
-
 use libfuzzer_sys::fuzz_target;
-use spanlens::store::{MemoryStore, TraceStore};
-use spanlens::ui::filter::parse_filter;
 
-static STORE: LazyLock<MemoryStore> = LazyLock::new(MemoryStore::new);
+#[path = "../checks/filter_query.rs"]
+mod check;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    match parse_filter(text) {
-        Ok(q) => {
-            let _ = q.to_params();
-            STORE.list_traces(&q).unwrap();
-        }
-        Err(e) => assert!(!e.to_string().is_empty()),
-    }
-});
+fuzz_target!(|data: &[u8]| check::check(data));

@@ -1,23 +1,10 @@
 //! OTLP/JSON bytes → the three export requests → normalize. Nothing may panic.
+//! The check itself is in `fuzz/checks/otlp_json.rs`, shared with the replay test.
 #![no_main]
 
-use std::sync::LazyLock;
-
 use libfuzzer_sys::fuzz_target;
-use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use spanlens::normalize::{normalize_logs, normalize_traces};
-use spanlens::pricing::PriceTable;
 
-static PRICES: LazyLock<PriceTable> = LazyLock::new(PriceTable::builtin);
+#[path = "../checks/otlp_json.rs"]
+mod check;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(req) = serde_json::from_slice::<ExportTraceServiceRequest>(data) {
-        let _ = normalize_traces(&req, &PRICES);
-    }
-    if let Ok(req) = serde_json::from_slice::<ExportLogsServiceRequest>(data) {
-        let _ = normalize_logs(&req);
-    }
-    let _ = serde_json::from_slice::<ExportMetricsServiceRequest>(data);
-});
+fuzz_target!(|data: &[u8]| check::check(data));

@@ -147,6 +147,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DUR")]
     pub max_age: Option<String>,
     /// Keep the store under this size on disk (e.g. 500MB, 2GiB), deleting the oldest traces
+    /// (spans are held once the file passes half of it; see docs/SECURITY.md)
     #[arg(long, value_name = "SIZE")]
     pub max_disk: Option<String>,
     /// How often retention runs (default 10s; for tests)

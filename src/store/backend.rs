@@ -72,7 +72,9 @@ impl SledBackend {
             .path(dir)
             .cache_capacity(opts.cache_bytes)
             .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(None)
+            // The writer flushes every commit itself; sled's flusher thread is kept
+            // for the segment cleaning it does between flushes (space reuse).
+            .flush_every_ms(Some(500))
             .open()?;
         let tree = db.open_tree("spanlens")?;
         Ok(SledBackend { db, tree })

@@ -3,8 +3,9 @@
 //!
 //! | prefix | key                                   | value            |
 //! |--------|---------------------------------------|------------------|
-//! | `s`    | trace(16) seq(8)                      | `Vec<Span>`: the spans of one trace from one write |
-//! | `d`    | trace(16) span(8)                     | empty: this span is stored (de-duplication) |
+//! | `b`    | trace(16)                             | the trace's bucket (`u64`): an id taken at its first write |
+//! | `s`    | bucket(8) trace(16) seq(8)            | `Vec<Span>`: the spans of one trace from one write |
+//! | `d`    | bucket(8) trace(16) span(8)           | empty: this span is stored (de-duplication) |
 //! | `t`    | trace(16)                             | `TraceSummary`   |
 //! | `i`    | start_ns(8) trace(16)                 | empty (by time)  |
 //! | `e`    | start_ns(8) trace(16)                 | empty (errors)   |
@@ -16,9 +17,17 @@
 //! | `v`    | time(8) trace(16) span(8) index(4)    | `EvalRecord`     |
 //! | `M`    | name                                  | metadata         |
 
+//!
+//! Spans and their de-duplication marks are keyed by the trace's bucket first, so
+//! they are written at the end of the keyspace in arrival order and retention deletes
+//! them from the front, whole pages at a time: in a log-structured store (sled) the
+//! space is reused instead of fragmenting into pages that each hold a few live spans
+//! of random traces (docs/RELIABILITY.md, the soak).
+
 use crate::model::{SpanId, TraceId};
 
 pub const SPAN: u8 = b's';
+pub const TRACE_BUCKET: u8 = b'b';
 pub const SPAN_SEEN: u8 = b'd';
 pub const TRACE: u8 = b't';
 pub const BY_TIME: u8 = b'i';
@@ -30,7 +39,9 @@ pub const ROLLUP: u8 = b'r';
 pub const ERROR_RECORD: u8 = b'f';
 
 /// Tables keyed by trace first: a trace's records there go with it.
-pub const PER_TRACE_TABLES: &[u8] = &[SPAN, SPAN_SEEN, LOG];
+pub const PER_TRACE_TABLES: &[u8] = &[LOG];
+/// Tables keyed by the trace's bucket, then the trace: its records there go with it.
+pub const PER_BUCKET_TABLES: &[u8] = &[SPAN, SPAN_SEEN];
 /// Tables keyed by time first (8 bytes BE after the prefix): retention drops the
 /// records older than the oldest trace kept.
 pub const TIME_KEYED_TABLES: &[u8] = &[UNLINKED_LOG, METRICS, ERROR_RECORD, EVAL];
@@ -45,19 +56,30 @@ pub const META_COUNTS: &[u8] = b"Mcounts";
 
 /// A trace's spans are stored in chunks (one per write that carried some of them), so
 /// opening a 10,000-span trace reads a few dozen records, not 10,000.
-pub fn span_chunk(trace: TraceId, seq: u64) -> Vec<u8> {
-    let mut k = trace_prefix(SPAN, trace);
+pub fn span_chunk(bucket: u64, trace: TraceId, seq: u64) -> Vec<u8> {
+    let mut k = bucket_prefix(SPAN, bucket, trace);
     k.extend_from_slice(&seq.to_be_bytes());
     k
 }
 
 /// Marks one span as stored.
-pub fn span_seen(trace: TraceId, span: SpanId) -> Vec<u8> {
-    let mut k = Vec::with_capacity(25);
-    k.push(SPAN_SEEN);
-    k.extend_from_slice(&trace.0);
+pub fn span_seen(bucket: u64, trace: TraceId, span: SpanId) -> Vec<u8> {
+    let mut k = bucket_prefix(SPAN_SEEN, bucket, trace);
     k.extend_from_slice(&span.0);
     k
+}
+
+/// The prefix of one trace's records in a bucket-keyed table.
+pub fn bucket_prefix(table: u8, bucket: u64, trace: TraceId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(33);
+    k.push(table);
+    k.extend_from_slice(&bucket.to_be_bytes());
+    k.extend_from_slice(&trace.0);
+    k
+}
+
+pub fn trace_bucket(trace: TraceId) -> Vec<u8> {
+    trace_prefix(TRACE_BUCKET, trace)
 }
 
 pub fn trace_prefix(table: u8, trace: TraceId) -> Vec<u8> {
@@ -175,6 +197,14 @@ mod tests {
         assert!(timed_trace(BY_TIME, 1, a) < timed_trace(BY_TIME, 2, b));
         assert!(timed_trace(BY_TIME, 256, b) > timed_trace(BY_TIME, 255, a));
         assert_eq!(trace_of_timed(&timed_trace(BY_TIME, 7, a)), Some(a));
+    }
+
+    #[test]
+    fn span_keys_sort_by_bucket_before_trace() {
+        let (early, late) = (TraceId([9; 16]), TraceId([1; 16]));
+        assert!(span_chunk(1, early, 5) < span_chunk(2, late, 3));
+        assert!(span_seen(1, early, SpanId([7; 8])) < span_seen(2, late, SpanId([0; 8])));
+        assert!(span_chunk(1, early, 5).starts_with(&bucket_prefix(SPAN, 1, early)));
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct KvTraceStore<B: Backend> {
     pub(super) backend: B,
     /// Serializes writers and holds the counters between writes.
     pub(super) counts: Mutex<Counts>,
+    /// The disk limit's span budget (retention.rs), kept between passes.
+    pub(super) disk_budget: Mutex<super::retention::DiskBudget>,
 }
 
 pub type SledStore = KvTraceStore<SledBackend>;
@@ -96,7 +98,16 @@ impl<B: Backend> KvTraceStore<B> {
         Ok(KvTraceStore {
             backend,
             counts: Mutex::new(counts),
+            disk_budget: Mutex::default(),
         })
+    }
+
+    /// The bucket of a trace with stored spans (keys.rs).
+    pub(super) fn trace_bucket(&self, id: TraceId) -> Result<Option<u64>, StoreError> {
+        self.backend
+            .get(&keys::trace_bucket(id))?
+            .map(|v| decode("trace bucket", &v))
+            .transpose()
     }
 
     fn scan_prefix<T: DeserializeOwned>(
@@ -135,10 +146,26 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
         let mut summaries: HashMap<TraceId, (Option<TraceSummary>, TraceSummary)> = HashMap::new();
         let mut rollups: HashMap<(u64, String, String), Rollup> = HashMap::new();
         let mut chunks: HashMap<TraceId, Vec<&Span>> = HashMap::new();
+        // trace → (its bucket, whether it had spans stored before this write)
+        let mut buckets: HashMap<TraceId, (u64, bool)> = HashMap::new();
 
         for span in &batch.spans {
-            let key = keys::span_seen(span.trace_id, span.span_id);
-            if !seen.insert((span.trace_id, span.span_id)) || self.backend.contains(&key)? {
+            let (bucket, stored_before) = match buckets.get(&span.trace_id) {
+                Some(b) => *b,
+                None => {
+                    let b = match self.backend.get(&keys::trace_bucket(span.trace_id))? {
+                        Some(v) => (decode::<u64>("trace bucket", &v)?, true),
+                        None => (self.backend.next_id()?, false),
+                    };
+                    buckets.insert(span.trace_id, b);
+                    b
+                }
+            };
+            let key = keys::span_seen(bucket, span.trace_id, span.span_id);
+            // A trace without stored spans cannot hold this one: no lookup.
+            if !seen.insert((span.trace_id, span.span_id))
+                || (stored_before && self.backend.contains(&key)?)
+            {
                 outcome.duplicate_spans += 1;
                 continue;
             }
@@ -151,7 +178,11 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             let entry = match summaries.entry(span.trace_id) {
                 std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    let before = self.trace_summary(span.trace_id)?;
+                    // A summary exists only once spans are stored.
+                    let before = match stored_before {
+                        true => self.trace_summary(span.trace_id)?,
+                        false => None,
+                    };
                     let after = before
                         .clone()
                         .unwrap_or_else(|| TraceSummary::new(span.trace_id));
@@ -170,8 +201,12 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
         }
 
         for (trace, spans) in &chunks {
+            let (bucket, stored_before) = buckets[trace];
+            if !stored_before {
+                kv.put(keys::trace_bucket(*trace), encode(&bucket)?);
+            }
             kv.put(
-                keys::span_chunk(*trace, self.backend.next_id()?),
+                keys::span_chunk(bucket, *trace, self.backend.next_id()?),
                 encode(spans)?,
             );
         }
@@ -317,8 +352,11 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
     }
 
     fn trace_spans(&self, id: TraceId) -> Result<Vec<Span>, StoreError> {
+        let Some(bucket) = self.trace_bucket(id)? else {
+            return Ok(Vec::new());
+        };
         let chunks: Vec<Vec<Span>> =
-            self.scan_prefix("span chunk", &keys::trace_prefix(keys::SPAN, id))?;
+            self.scan_prefix("span chunk", &keys::bucket_prefix(keys::SPAN, bucket, id))?;
         let mut spans: Vec<Span> = chunks.into_iter().flatten().collect();
         spans.sort_by_key(|s| (s.start_unix_nano, s.span_id));
         Ok(spans)

@@ -32,12 +32,95 @@ pub struct Evicted {
     /// Start of the oldest trace kept (records older than this were dropped).
     pub cutoff_unix_nano: u64,
     pub disk_bytes_before: u64,
+    /// The pass stopped at its size cap with more to delete: run another soon. Passes
+    /// are capped so that writes queued meanwhile wait one short pass, not all of them.
+    pub more: bool,
+    /// The file is over `--max-disk` (sled reuses freed space but never shrinks its
+    /// file; see `DiskBudget`).
+    pub disk_over_limit: bool,
 }
 
-/// Most traces deleted per backend batch (bounds the batch's memory).
-const TRACES_PER_BATCH: usize = 2_000;
-/// A disk pass aims this fraction under the limit, so it doesn't run every tick.
-const DISK_TARGET: f64 = 0.8;
+/// Most traces deleted by one pass (bounds the pass's memory and the writer's pause).
+const TRACES_PER_PASS: usize = 1_000;
+/// The disk limit holds the span count once the file passes this fraction of it:
+/// under churn sled's file keeps growing for a while after deletions start before it
+/// reuses the space they free (docs/RELIABILITY.md, "Soak").
+const HOLD: f64 = 0.25;
+/// Past this fraction of the limit a growing file makes the span budget shrink...
+const CUT: f64 = 0.75;
+/// ...by this factor, once per this fraction of the limit that the file grows.
+const BUDGET_STEP: f64 = 0.9;
+const REGROWTH: f64 = 0.05;
+/// The cuts stop at this fraction of the span count first held: past that, a file
+/// still growing is sled's lag in reusing space, which deleting more does not
+/// shorten (in one soak run the cuts took 74,000 traces down to 11,000 while the file
+/// grew from 5.2 to 8.9 GB at the same pace).
+const FLOOR: f64 = 0.25;
+/// Below this fraction, while the file does not grow (by `FLAT` of the limit over
+/// `GROW_EVERY`), the budget grows by 5% every `GROW_EVERY`.
+const GROW_BELOW: f64 = 0.5;
+const FLAT: f64 = 0.005;
+const GROW_EVERY: u64 = 10_000_000_000;
+
+/// How many spans the disk limit allows. A log-structured store (sled) does not
+/// shrink its file when records are deleted: it reuses the freed space for later
+/// writes, and the file also holds garbage the store has not cleaned yet. So the
+/// file's size is a high-water mark and cannot tell whether enough went: deleting
+/// "until the file is under the limit" empties the store (retention_tests.rs). The
+/// budget is a span count instead, steered by the file's growth:
+/// - the first time the file passes `HOLD` of the limit, the span count is held there
+///   (scaled down in proportion if the file is already over the limit);
+/// - past `CUT` of the limit, each further `REGROWTH` of growth takes `BUDGET_STEP`,
+///   down to `FLOOR` of the count first held;
+/// - under `GROW_BELOW`, while the file is flat (space is being reused), the budget
+///   grows 5% every 10 s (not every pass: a round of many short passes must not
+///   compound it, as a soak run found).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct DiskBudget {
+    spans: Option<u64>,
+    /// The span count first held.
+    held: u64,
+    disk_when_cut: u64,
+    /// When the growth rule last looked, and the file size then.
+    grow_checked_at: u64,
+    disk_at_grow_check: u64,
+}
+
+impl DiskBudget {
+    /// Updates the budget from the file size and the stored span count; returns the
+    /// spans to delete now.
+    pub(super) fn spans_to_free(&mut self, max: u64, disk: u64, stored: u64, now: u64) -> u64 {
+        let (m, d) = (max as f64, disk as f64);
+        let grow_check = now >= self.grow_checked_at.saturating_add(GROW_EVERY);
+        let flat = disk <= self.disk_at_grow_check + (m * FLAT) as u64;
+        if grow_check {
+            self.grow_checked_at = now;
+            self.disk_at_grow_check = disk;
+        }
+        match self.spans {
+            None if d > m => {
+                self.held = (stored as f64 * HOLD * m / d) as u64;
+                self.spans = Some(self.held);
+                self.disk_when_cut = disk;
+            }
+            None if d > m * HOLD => {
+                self.held = stored;
+                self.spans = Some(stored);
+            }
+            None => {}
+            Some(b) if d > m * CUT && disk > self.disk_when_cut + (m * REGROWTH) as u64 => {
+                let floor = (self.held as f64 * FLOOR) as u64;
+                self.spans = Some(((b.min(stored) as f64 * BUDGET_STEP) as u64).max(floor));
+                self.disk_when_cut = disk;
+            }
+            Some(b) if grow_check && flat && d < m * GROW_BELOW && stored >= b => {
+                self.spans = Some(b + b / 20 + 1);
+            }
+            Some(_) => {}
+        }
+        self.spans.map_or(0, |b| stored.saturating_sub(b))
+    }
+}
 
 impl<B: Backend> KvTraceStore<B> {
     /// One retention pass at time `now`.
@@ -52,16 +135,19 @@ impl<B: Backend> KvTraceStore<B> {
             ..Default::default()
         };
         let age_cutoff = policy.max_age_nanos.map(|a| now.saturating_sub(a));
-        // Spans to free for the disk limit, estimated from the mean bytes per span.
+        // Spans to free for the disk limit: over its span budget.
         let mut spans_to_free = match policy.max_disk_bytes {
-            Some(max) if out.disk_bytes_before > max && counts.spans > 0 => {
-                let per_span = out.disk_bytes_before as f64 / counts.spans as f64;
-                let excess = out.disk_bytes_before as f64 - max as f64 * DISK_TARGET;
-                (excess / per_span).ceil() as u64
-            }
-            _ => 0,
+            Some(max) => self
+                .disk_budget
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .spans_to_free(max, out.disk_bytes_before, counts.spans, now),
+            None => 0,
         };
-        loop {
+        out.disk_over_limit = policy
+            .max_disk_bytes
+            .is_some_and(|max| out.disk_bytes_before > max);
+        {
             // The oldest traces, in start order (no reads inside the scan).
             let mut candidates: Vec<(u64, TraceId)> = Vec::new();
             self.backend.scan(
@@ -77,10 +163,10 @@ impl<B: Backend> KvTraceStore<B> {
                     if let Some(id) = keys::trace_of_timed(k) {
                         candidates.push((start, id));
                     }
-                    candidates.len() < TRACES_PER_BATCH
+                    candidates.len() < TRACES_PER_PASS
                 },
             )?;
-            let full_batch = candidates.len() == TRACES_PER_BATCH;
+            let full_batch = candidates.len() == TRACES_PER_PASS;
             let mut kv = KvBatch::default();
             let mut deleted = 0usize;
             let mut next_kept = now;
@@ -104,19 +190,17 @@ impl<B: Backend> KvTraceStore<B> {
                 counts.error_spans = counts.error_spans.saturating_sub(errors);
             }
             out.cutoff_unix_nano = next_kept;
-            if deleted == 0 {
-                break;
+            if deleted > 0 {
+                kv.put(
+                    keys::META_COUNTS.to_vec(),
+                    super::kv_store::encode(&*counts)?,
+                );
+                self.backend.apply(kv)?;
             }
-            kv.put(
-                keys::META_COUNTS.to_vec(),
-                super::kv_store::encode(&*counts)?,
-            );
-            self.backend.apply(kv)?;
-            if !full_batch || deleted < TRACES_PER_BATCH {
-                break;
-            }
+            out.more = full_batch && deleted == TRACES_PER_PASS;
         }
-        if out.traces > 0 || age_cutoff.is_some() {
+        // Time-keyed records go on the last pass of a round, once the cutoff is known.
+        if !out.more && (out.traces > 0 || age_cutoff.is_some()) {
             let cutoff = match age_cutoff {
                 Some(c) if out.traces == 0 => c,
                 Some(c) => c.min(out.cutoff_unix_nano),
@@ -140,6 +224,17 @@ impl<B: Backend> KvTraceStore<B> {
         kv.delete(keys::summary(id));
         kv.delete(keys::timed_trace(keys::BY_TIME, start, id));
         kv.delete(keys::timed_trace(keys::BY_ERROR, start, id));
+        if let Some(bucket) = self.trace_bucket(id)? {
+            kv.delete(keys::trace_bucket(id));
+            for table in keys::PER_BUCKET_TABLES {
+                let prefix = keys::bucket_prefix(*table, bucket, id);
+                self.backend
+                    .scan(&prefix, &keys::prefix_end(&prefix), false, &mut |k, _| {
+                        kv.delete(k.to_vec());
+                        true
+                    })?;
+            }
+        }
         for table in keys::PER_TRACE_TABLES {
             let prefix = keys::trace_prefix(*table, id);
             self.backend

@@ -10,6 +10,7 @@ mod errors_cli;
 mod evals;
 mod fixtures;
 mod forward;
+mod fuzz_replay;
 mod genai_metrics;
 mod hardening;
 mod import_export;
