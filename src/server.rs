@@ -25,6 +25,10 @@ pub struct ServeOptions {
     pub max_request_bytes: usize,
     /// Pending export requests before the receivers answer UNAVAILABLE / 503.
     pub queue_len: usize,
+    /// Export requests being received, decoded or queued at once, over every
+    /// connection of both receivers, before they answer UNAVAILABLE / 503
+    /// (`ingest::in_flight`).
+    pub max_in_flight: usize,
     pub token: Option<Token>,
     /// Where commits are announced (the TUI subscribes to it); a new channel if
     /// `None`.
@@ -48,6 +52,7 @@ impl Default for ServeOptions {
         ServeOptions {
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             queue_len: 256,
+            max_in_flight: 64,
             token: None,
             live: None,
             redactor: Arc::new(crate::redact::Redactor::builtin()),
@@ -169,11 +174,13 @@ pub async fn run(
         }
     };
 
+    let in_flight = ingest::in_flight::InFlight::new(opts.max_in_flight);
     let mut tasks = tokio::task::JoinSet::new();
     if !grpc_listeners.is_empty() {
         let receiver = ingest::grpc::GrpcReceiver::new(ingestor.clone(), token.clone());
         let stop = stopped();
         let max = opts.max_request_bytes;
+        let limit = in_flight.clone();
         match &opts.tls {
             Some(config) => {
                 let incoming = stream::select_all(grpc_listeners.into_iter().map(|l| {
@@ -184,7 +191,7 @@ pub async fn run(
                     ))
                 }));
                 tasks.spawn(async move {
-                    ingest::grpc::serve(receiver, max, incoming, stop)
+                    ingest::grpc::serve(receiver, max, limit, incoming, stop)
                         .await
                         .map_err(ServerError::from)
                 });
@@ -193,7 +200,7 @@ pub async fn run(
                 let incoming =
                     stream::select_all(grpc_listeners.into_iter().map(TcpListenerStream::new));
                 tasks.spawn(async move {
-                    ingest::grpc::serve(receiver, max, incoming, stop)
+                    ingest::grpc::serve(receiver, max, limit, incoming, stop)
                         .await
                         .map_err(ServerError::from)
                 });
@@ -205,6 +212,10 @@ pub async fn run(
         token: token.clone(),
         max_request_bytes: opts.max_request_bytes,
     })
+    .layer(axum::middleware::from_fn_with_state(
+        in_flight,
+        ingest::http::limit_in_flight,
+    ))
     .merge(api::routes(ApiState {
         source: LocalSource {
             store: store.clone(),

@@ -179,6 +179,7 @@ fn remap_status<B>(mut res: http::Response<B>) -> http::Response<B> {
 pub async fn serve<S, IO, F>(
     receiver: GrpcReceiver,
     max_request_bytes: usize,
+    in_flight: super::in_flight::InFlight,
     incoming: S,
     shutdown: F,
 ) -> Result<(), tonic::transport::Error>
@@ -201,6 +202,7 @@ where
         .max_decoding_message_size(max_request_bytes);
     tonic::transport::Server::builder()
         .layer(tower::util::MapResponseLayer::new(remap_status))
+        .layer(super::in_flight::GrpcInFlightLayer(in_flight))
         .add_service(traces)
         .add_service(logs)
         .add_service(metrics)

@@ -314,3 +314,33 @@ async fn metrics(State(st): State<OtlpHttpState>, headers: HeaderMap, body: Body
         Err(e) => ingest_error(enc, e),
     }
 }
+
+/// Refuses an export past the in-flight cap (`in_flight.rs`) before its body is read:
+/// 503 with Retry-After and a `google.rpc.Status` body.
+pub async fn limit_in_flight(
+    State(limit): State<super::in_flight::InFlight>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(permit) = limit.try_enter() else {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        let enc = if json {
+            Encoding::Json
+        } else {
+            Encoding::Protobuf
+        };
+        return rpc_error(
+            enc,
+            StatusCode::SERVICE_UNAVAILABLE,
+            tonic::Code::Unavailable,
+            super::in_flight::BUSY.to_string(),
+        );
+    };
+    let res = next.run(req).await;
+    drop(permit);
+    res
+}

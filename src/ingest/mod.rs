@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod grpc;
 pub mod http;
+pub mod in_flight;
 
 use std::sync::Arc;
 

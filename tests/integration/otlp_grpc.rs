@@ -245,3 +245,38 @@ async fn malformed_protobuf_is_invalid_argument() {
     assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn past_the_in_flight_cap_a_request_is_refused_before_it_is_read() {
+    let gate = GatedStore::new();
+    let srv = TestServer::start_on_store(
+        gate.clone() as Arc<dyn spanlens::store::TraceStore>,
+        ServeOptions {
+            max_in_flight: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut c1 = client(&srv).await;
+    let first = tokio::spawn(async move { c1.export(fixture_request("plain", 0)).await });
+    gate.wait_until_writing().await;
+    // The queue has room; the cap of requests in flight does not.
+    let err = client(&srv)
+        .await
+        .export(fixture_request("plain", 1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable);
+    assert!(err.message().contains("in flight"), "{}", err.message());
+    use tonic_types::StatusExt;
+    assert!(err.get_details_retry_info().is_some(), "RetryInfo missing");
+    gate.open();
+    assert!(first.await.unwrap().is_ok());
+    // The permit is back: the next request is accepted and stored.
+    client(&srv)
+        .await
+        .export(fixture_request("plain", 1))
+        .await
+        .unwrap();
+    srv.stop().await;
+}

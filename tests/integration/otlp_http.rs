@@ -315,3 +315,46 @@ async fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() 
     assert!(n >= 2, "both acknowledged spans are stored: {n}");
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn past_the_in_flight_cap_an_export_gets_503_and_the_first_is_kept() {
+    let gate = crate::support::GatedStore::new();
+    let srv = TestServer::start_on_store(
+        gate.clone() as Arc<dyn spanlens::store::TraceStore>,
+        ServeOptions {
+            max_in_flight: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    let url = srv.http_url("/v1/traces");
+    let body = |i: u8| {
+        one_span_json(
+            "6b8efff798038103d269b633813fc60c",
+            &format!("fee19b7ec3c1b1{i:02x}"),
+            json!("7"),
+        )
+        .to_string()
+        .into_bytes()
+    };
+    let first = tokio::spawn(post(url.clone(), JSON, &[], body(1)));
+    gate.wait_until_writing().await;
+    let (status, headers, reply) = post(&url, JSON, &[], body(2)).await;
+    assert_eq!(status, 503);
+    assert_eq!(headers["retry-after"], "1");
+    let reply: serde_json::Value = serde_json::from_slice(&reply).unwrap();
+    assert!(
+        reply["message"].as_str().unwrap().contains("in flight"),
+        "{reply}"
+    );
+    gate.open();
+    assert_eq!(first.await.unwrap().0, 200);
+    assert_eq!(post(&url, JSON, &[], body(3)).await.0, 200);
+    let t = srv.trace("6b8efff798038103d269b633813fc60c").await;
+    assert_eq!(
+        t["spans"].as_array().unwrap().len(),
+        2,
+        "the first and third are stored"
+    );
+    srv.stop().await;
+}
