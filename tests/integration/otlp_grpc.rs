@@ -248,14 +248,10 @@ async fn malformed_protobuf_is_invalid_argument() {
 
 #[tokio::test]
 async fn past_the_in_flight_cap_a_request_is_refused_before_it_is_read() {
-    let gate = GatedStore::new();
-    let srv = TestServer::start_on_store(
-        gate.clone() as Arc<dyn spanlens::store::TraceStore>,
-        ServeOptions {
-            max_in_flight: 1,
-            ..Default::default()
-        },
-    )
+    let (gate, srv) = TestServer::start_gated(ServeOptions {
+        max_in_flight: 1,
+        ..Default::default()
+    })
     .await;
     let mut c1 = client(&srv).await;
     let first = tokio::spawn(async move { c1.export(fixture_request("plain", 0)).await });

@@ -318,14 +318,10 @@ async fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() 
 
 #[tokio::test]
 async fn past_the_in_flight_cap_an_export_gets_503_and_the_first_is_kept() {
-    let gate = crate::support::GatedStore::new();
-    let srv = TestServer::start_on_store(
-        gate.clone() as Arc<dyn spanlens::store::TraceStore>,
-        ServeOptions {
-            max_in_flight: 1,
-            ..Default::default()
-        },
-    )
+    let (gate, srv) = TestServer::start_gated(ServeOptions {
+        max_in_flight: 1,
+        ..Default::default()
+    })
     .await;
     let url = srv.http_url("/v1/traces");
     let body = |i: u8| {

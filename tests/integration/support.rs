@@ -47,6 +47,13 @@ impl TestServer {
     }
 
     /// Starts over a given store (e.g. one that can be made to stall).
+    /// A server over a `GatedStore` (writes wait until the gate opens).
+    pub async fn start_gated(opts: ServeOptions) -> (Arc<GatedStore>, TestServer) {
+        let gate = GatedStore::new();
+        let srv = Self::start_on_store(gate.clone() as Arc<dyn TraceStore>, opts).await;
+        (gate, srv)
+    }
+
     pub async fn start_on_store(store: Arc<dyn TraceStore>, opts: ServeOptions) -> TestServer {
         let tmp = tempfile::tempdir().unwrap();
         let mut s = Self::start_store(store, opts).await;
