@@ -28,19 +28,47 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Asks cargo to rerun when the commit changes, naming only files that exist:
+/// cargo treats a missing file as always changed, so naming `.git/packed-refs` in a
+/// checkout without one recompiled the crate on every build (issue 19).
+///
+/// A commit rewrites `HEAD` (detached) or the branch's loose ref. A branch whose ref
+/// lives only in `packed-refs` gets a loose ref on its next commit, so then the
+/// folder that file will appear in is watched as well as `packed-refs`.
+fn watch_commit() {
+    let git_path = |p: &str| git(&["rev-parse", "--git-path", p]).map(std::path::PathBuf::from);
+    let watch = |p: &std::path::Path| {
+        if p.exists() {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+    };
+    if let Some(head) = git_path("HEAD") {
+        watch(&head);
+    }
+    let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) else {
+        return; // detached: HEAD itself holds the commit
+    };
+    let Some(loose) = git_path(&branch) else {
+        return;
+    };
+    if loose.exists() {
+        watch(&loose);
+        return;
+    }
+    if let Some(packed) = git_path("packed-refs") {
+        watch(&packed);
+    }
+    // The nearest existing folder on the loose ref's path: the file a new commit
+    // writes appears inside it.
+    if let Some(dir) = loose.ancestors().skip(1).find(|d| d.is_dir()) {
+        watch(dir);
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
-    // A new commit changes HEAD or the branch it points to.
-    let branch = git(&["symbolic-ref", "-q", "HEAD"]);
-    for path in ["HEAD".to_string(), "packed-refs".into()]
-        .into_iter()
-        .chain(branch)
-    {
-        if let Some(p) = git(&["rev-parse", "--git-path", &path]) {
-            println!("cargo:rerun-if-changed={p}");
-        }
-    }
+    watch_commit();
     let hash = git(&["rev-parse", "--short=10", "HEAD"]).unwrap_or_else(|| "unknown".into());
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()

@@ -72,6 +72,13 @@ async fn tee_delivers_everything(url: impl Fn(&TestServer) -> String) {
         "every span at the downstream",
     )
     .await;
+    // The spans can all be there while the last request (logs only) is still on its
+    // way: wait for the sender to count every request before reading the counters.
+    wait_for(
+        async || tee.stats().await["forward"]["sent_requests"] == requests,
+        "every request counted as sent",
+    )
+    .await;
     // The same traces, spans and numbers on both sides.
     assert_eq!(tee.traces().await, downstream.traces().await);
     let mut tee_stats = tee.stats().await;

@@ -1,6 +1,7 @@
 //! The integration suite (one binary): real servers on `127.0.0.1:0`, real OTLP
 //! exporters, the fixture payloads, restarts and a SIGKILL of the real binary.
 
+mod build_script;
 mod cli;
 mod config_flags;
 mod cost_cli;
