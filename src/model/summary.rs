@@ -246,6 +246,7 @@ impl TraceSummary {
             "retried": flags.retry,
             "fell_back": flags.fallback,
             "degraded": flags.degraded,
+            "root_failed": self.root_seen && self.root_error,
             "trace_id": self.trace_id,
             "root_name": self.root_name,
             "service": self.service,
