@@ -330,3 +330,7 @@ pub fn stats_tables(stats: &Value) -> String {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "format_tests.rs"]
+mod tests;

@@ -42,3 +42,48 @@ pub(super) fn section(doc: &mut Doc, span: &Span) {
         doc.json_or_text(4, &vars, doc.theme.base());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AttrValue;
+    use crate::ui::theme::{ColorMode, Theme};
+    use crate::ui::views::span_detail::doc::to_plain;
+    use crate::ui::views::span_detail::fixtures::folder;
+
+    fn shown(attrs: &[(&str, &str)]) -> String {
+        let mut span = folder("openinference").0.remove(0);
+        for (k, v) in attrs {
+            span.attributes
+                .insert(k.to_string(), AttrValue::Str(v.to_string()));
+        }
+        let theme = Theme::new(ColorMode::Full);
+        let mut doc = Doc::new(&theme, true);
+        section(&mut doc, &span);
+        to_plain(&doc.lines)
+    }
+
+    #[test]
+    fn agent_name_and_prompt_template_with_variables() {
+        let t = shown(&[
+            ("gen_ai.agent.name", "weather-agent"),
+            (TEMPLATE, "Weather in {city}?\u{1b}[31m"),
+            (VARIABLES, r#"{"city": "Paris"}"#),
+            (VERSION, "v2"),
+        ]);
+        assert!(t.contains("agent weather-agent"), "{t}");
+        assert!(t.contains("prompt template v2"), "{t}");
+        assert!(t.contains("Weather in {city}?"), "{t}");
+        assert!(!t.contains('\u{1b}'), "made safe: {t}");
+        assert!(
+            t.contains("variables") && t.contains("\"city\": \"Paris\""),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn function_id_names_the_agent_and_nothing_shows_without_attributes() {
+        assert!(shown(&[("ai.telemetry.functionId", "greeter")]).contains("agent greeter"));
+        assert_eq!(shown(&[]), "");
+    }
+}
