@@ -24,7 +24,7 @@ passed=0 failed=0
 run() { # npm folder, telemetry mode (otel|legacy), service name
     [ -n "$1" ] || { echo "skip $3 (folder unset)"; return; }
     local log="$DATA/$3.requests"
-    FAKE_OPENAI_CACHED=10 FAKE_OPENAI_LOG="$log" python3 "$ROOT/scripts/fake_openai.py" $FAKE & FAKE_PID=$!
+    FAKE_OPENAI_LOG="$log" python3 "$ROOT/scripts/fake_openai.py" $FAKE & FAKE_PID=$!
     sleep 0.5
     cp "$ROOT/docs/recipes/code/vercel_ai_app.mjs" "$1/"
     (cd "$1" && AI_SDK_OTEL=$2 AI_SDK_LOG_WARNINGS=false OPENAI_BASE_URL=http://$FAKE/v1 \

@@ -14,12 +14,11 @@ traces = [t for t in json.load(sys.stdin) if t["service"] == service]
 requests = [json.loads(line) for line in open(log) if line.strip()]
 want = {
     "llm_calls": len(requests),
-    "input_tokens": sum(r["usage"].get("prompt_tokens", 0) for r in requests),
-    "output_tokens": sum(r["usage"].get("completion_tokens", 0) for r in requests),
+    "input_tokens": sum(r.get("input_tokens", 0) for r in requests),
+    "output_tokens": sum(r.get("output_tokens", 0) for r in requests),
 }
 got = {k: sum(t[k] for t in traces) for k in want}
-cached_sent = sum((r["usage"].get("prompt_tokens_details") or {}).get("cached_tokens", 0)
-                  for r in requests)
+cached_sent = sum(r.get("cached_tokens", 0) for r in requests)
 cached = sum(t["cache_read_tokens"] for t in traces)
 cost = sum(t["cost_usd"] or 0 for t in traces)
 ok = got == want
