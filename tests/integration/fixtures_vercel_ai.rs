@@ -36,12 +36,13 @@ async fn replay(folder: &str, ext: &str) -> TestServer {
     srv
 }
 
+/// The row of a model, under its request name or a dated snapshot of it.
 fn model<'a>(stats: &'a Value, name: &str) -> &'a Value {
     stats["by_model"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["model"] == name)
+        .find(|m| m["model"].as_str().is_some_and(|m| m.starts_with(name)))
         .unwrap_or_else(|| panic!("no model {name}: {stats:#}"))
 }
 
@@ -91,7 +92,7 @@ async fn check(folder: &str, cached_calls: u64, agent_root: &str) {
     assert_eq!(stats["input_tokens"], 4 * 42 + 24, "{folder}: {stats:#}");
     assert_eq!(stats["output_tokens"], 4 * 17, "{folder}");
     assert_eq!(stats["errors"], 0, "{folder}");
-    let chat = model(&stats, "gpt-4o-mini-2024-07-18");
+    let chat = model(&stats, "gpt-4o-mini");
     assert_eq!(
         chat["calls"], 4,
         "{folder}: the outer calls are not counted"
@@ -230,6 +231,8 @@ async fn vercel_ai_7_legacy_open_telemetry() {
 #[tokio::test]
 async fn vercel_ai_7_open_telemetry_genai() {
     // GenAI attributes: the same numbers. Its outer `embeddings` spans (no usage)
-    // wrap the real calls; counting them once is the wrapper rule (issue 14 item 2).
+    // wrap the real calls; counting them once is the wrapper rule (issue 14 item 2,
+    // another branch): with it, the embedding row has 2 calls, the stats 6 calls and
+    // 0 unpriced (checked on a trial merge) — assert that here once both are in.
     check("vercel-ai-7", 4, "invoke_agent").await;
 }
