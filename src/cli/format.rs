@@ -141,6 +141,22 @@ fn span_line(span: &Value) -> String {
 fn detail_lines(span: &Value) -> Vec<String> {
     let llm = &span["llm"];
     let mut lines = Vec::new();
+    // The agent and prompt template, as the TUI's Chat tab shows them.
+    let attrs = &span["attributes"];
+    if let Some(agent) = ["gen_ai.agent.name", "ai.telemetry.functionId"]
+        .iter()
+        .find(|k| attrs[**k].is_string())
+    {
+        lines.push(format!("agent: {}", s(&attrs[*agent])));
+    }
+    for (key, label) in [
+        ("llm.prompt_template.template", "template"),
+        ("llm.prompt_template.variables", "variables"),
+    ] {
+        if attrs[key].is_string() {
+            lines.push(format!("{label}: {}", fit(&s(&attrs[key]), 100)));
+        }
+    }
     let msg_line = |m: &Value| {
         let mut text = s(&m["content"]);
         for call in m["tool_calls"].as_array().into_iter().flatten() {

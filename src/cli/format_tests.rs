@@ -54,3 +54,24 @@ fn trace_tree_marks_failed_spans_and_retry_attempts() {
     assert!(lines[2].contains("✗ ↻1/2 chat gpt-4o"), "{t}");
     assert!(lines[3].contains("└─ ↻2/2 +500ms chat gpt-4o"), "{t}");
 }
+
+#[test]
+fn trace_details_name_the_agent_and_the_prompt_template() {
+    let trace = json!({
+        "trace_id": "ab",
+        "summary": {"service": "svc"},
+        "spans": [{
+            "span_id": "1", "name": "chat", "status": {"code": "ok"},
+            "attributes": {
+                "gen_ai.agent.name": "weather-agent",
+                "llm.prompt_template.template": "Weather in {city}?",
+                "llm.prompt_template.variables": "{\"city\": \"Paris\"}",
+            },
+            "llm": {"kind": "chat", "input_messages": [], "output_messages": []},
+        }],
+    });
+    let t = trace_tree(&trace);
+    assert!(t.contains("agent: weather-agent"), "{t}");
+    assert!(t.contains("template: Weather in {city}?"), "{t}");
+    assert!(t.contains(r#"variables: {"city": "Paris"}"#), "{t}");
+}
