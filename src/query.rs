@@ -140,11 +140,19 @@ pub fn trace_json(
     let Some(detail) = trace_detail(store, id, prices)? else {
         return Ok(None);
     };
+    // Retry-chain attempt / fallback labels, as the TUI's tree shows them.
+    let marks = crate::errors::chains::span_marks(&detail.spans);
     let spans_json: Vec<Value> = detail
         .spans
         .iter()
         .zip(&detail.logs)
-        .map(|(span, logs)| span.to_json(logs))
+        .map(|(span, logs)| {
+            let mut v = span.to_json(logs);
+            if let (Some(m), Some(o)) = (marks.get(&span.span_id), v.as_object_mut()) {
+                o.insert("chain_mark".into(), Value::from(m.label()));
+            }
+            v
+        })
         .collect();
     let summary = store.trace_summary(id)?.map(|s| s.to_json());
     Ok(Some(json!({

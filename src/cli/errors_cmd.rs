@@ -107,9 +107,10 @@ pub fn errors_table(report: &Value) -> String {
             out,
             "{:<14}  {:>5}  {:>6}  {:>6}  {:<15}  {:<20}  {:<24}  {:<20}  {:<16}  {}",
             fit(&text(&g["class"]), 14),
-            g["count"],
-            g["traces"],
-            g["retry_chains"],
+            // Numbers as numbers: width specifiers do nothing on a JSON value.
+            g["count"].as_u64().unwrap_or(0),
+            g["traces"].as_u64().unwrap_or(0),
+            g["retry_chains"].as_u64().unwrap_or(0),
             saved,
             format_utc(g["last_seen_unix_nano"].as_u64().unwrap_or(0)),
             fit(&text(&g["error_type"]), 24),
@@ -155,6 +156,14 @@ mod tests {
             !t.contains('\u{1b}'),
             "escape sequences are made visible: {t}"
         );
+        let header = t.lines().nth(2).unwrap();
+        let column = |line: &str, word: &str| line.find(word).map(|i| line[..i].chars().count());
+        assert_eq!(
+            column(header, "MESSAGE"),
+            column(row, "Error code"),
+            "columns line up:\n{header}\n{row}"
+        );
+        assert_eq!(column(header, "SAVED"), column(row, "1/1/1"));
         assert_eq!(
             errors_table(&json!({"total": 0})),
             "no errors in this window\n"

@@ -28,13 +28,9 @@ pub(super) fn fit(text: &str, width: usize) -> String {
     }
 }
 
+/// A JSON cost in the TUI's format (`crate::ui::text::cost`).
 pub fn cost(v: &Value) -> String {
-    match v.as_f64() {
-        None => "?".into(),
-        Some(c) if c >= 1.0 => format!("${c:.2}"),
-        Some(c) if c >= 0.01 => format!("${c:.4}"),
-        Some(c) => format!("${c:.6}"),
-    }
+    crate::ui::text::cost(v.as_f64())
 }
 
 pub fn duration_ms(ms: f64) -> String {
@@ -69,7 +65,7 @@ pub fn traces_table(list: &Value) -> String {
             "{:<20}  {:<32}  {:<24}  {:<18}  {:>8}  {:>5}  {:>3}  {:>3}  {:>8}  {:>10}",
             format_utc(u(&t["start_unix_nano"])),
             s(&t["trace_id"]),
-            fit(&s(&t["root_name"]), 24),
+            fit(&format!("{}{}", trace_marker(t), s(&t["root_name"])), 24),
             fit(&service, 18),
             duration_ms(t["duration_ms"].as_f64().unwrap_or(0.0)),
             u(&t["span_count"]),
@@ -86,8 +82,34 @@ pub fn traces_table(list: &Value) -> String {
     out
 }
 
+/// `↻⤳◐✗ `: retried, fell back, degraded, root failed (as the TUI marks a trace);
+/// empty when none applies.
+fn trace_marker(t: &Value) -> String {
+    let mut m: String = [
+        ("retried", '↻'),
+        ("fell_back", '⤳'),
+        ("degraded", '◐'),
+        ("root_failed", '✗'),
+    ]
+    .iter()
+    .filter(|(k, _)| t[*k] == true)
+    .map(|(_, c)| *c)
+    .collect();
+    if !m.is_empty() {
+        m.push(' ');
+    }
+    m
+}
+
 fn span_line(span: &Value) -> String {
-    let mut line = s(&span["name"]);
+    let mut line = String::new();
+    if span["status"]["code"] == "error" {
+        line.push_str("✗ ");
+    }
+    if let Some(mark) = span["chain_mark"].as_str().filter(|m| !m.is_empty()) {
+        let _ = write!(line, "{mark} ");
+    }
+    line.push_str(&s(&span["name"]));
     let llm = &span["llm"];
     if !llm.is_null() {
         let model = llm["response_model"]
@@ -119,6 +141,22 @@ fn span_line(span: &Value) -> String {
 fn detail_lines(span: &Value) -> Vec<String> {
     let llm = &span["llm"];
     let mut lines = Vec::new();
+    // The agent and prompt template, as the TUI's Chat tab shows them.
+    let attrs = &span["attributes"];
+    if let Some(agent) = ["gen_ai.agent.name", "ai.telemetry.functionId"]
+        .iter()
+        .find(|k| attrs[**k].is_string())
+    {
+        lines.push(format!("agent: {}", s(&attrs[*agent])));
+    }
+    for (key, label) in [
+        ("llm.prompt_template.template", "template"),
+        ("llm.prompt_template.variables", "variables"),
+    ] {
+        if attrs[key].is_string() {
+            lines.push(format!("{label}: {}", fit(&s(&attrs[key]), 100)));
+        }
+    }
     let msg_line = |m: &Value| {
         let mut text = s(&m["content"]);
         for call in m["tool_calls"].as_array().into_iter().flatten() {
@@ -173,7 +211,8 @@ pub fn trace_tree(trace: &Value) -> String {
     let sum = &trace["summary"];
     let _ = writeln!(
         out,
-        "trace {} · {} · {} spans · {} LLM calls · {} tokens · {}",
+        "trace {}{} · {} · {} spans · {} LLM calls · {} tokens · {}",
+        trace_marker(sum),
         s(&trace["trace_id"]),
         s(&sum["service"]),
         spans.len(),
@@ -307,3 +346,7 @@ pub fn stats_tables(stats: &Value) -> String {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "format_tests.rs"]
+mod tests;

@@ -65,12 +65,15 @@ impl EvalSummary {
 
 /// Attributes naming the user a span ran for, first match wins: OTel's `user.id`
 /// (also OpenInference's), the older `enduser.id`, LangSmith metadata, traceloop's
-/// association properties. Span attributes first, then the resource's.
+/// association properties, the Vercel AI SDK's telemetry metadata (≤6) and runtime
+/// context (7). Span attributes first, then the resource's.
 pub const USER_KEYS: &[&str] = &[
     "user.id",
     "enduser.id",
     "langsmith.metadata.user_id",
     "traceloop.association.properties.user_id",
+    "ai.telemetry.metadata.userId",
+    "ai.settings.context.userId",
 ];
 
 /// The user of a span (see [`USER_KEYS`]); empty values do not count.
@@ -243,6 +246,7 @@ impl TraceSummary {
             "retried": flags.retry,
             "fell_back": flags.fallback,
             "degraded": flags.degraded,
+            "root_failed": self.root_seen && self.root_error,
             "trace_id": self.trace_id,
             "root_name": self.root_name,
             "service": self.service,

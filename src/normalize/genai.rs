@@ -158,7 +158,15 @@ pub(super) fn messages_from_attrs(attrs: &Attributes) -> (Vec<Message>, Vec<Mess
             input.push(sys);
         }
     }
-    input.extend(side_messages(attrs.get("gen_ai.input.messages"), "user"));
+    let mut messages = side_messages(attrs.get("gen_ai.input.messages"), "user");
+    // OpenLIT sends the system prompt both ways: show it once.
+    if let (Some(sys), Some(first)) = (input.first(), messages.first())
+        && first.role == "system"
+        && first.content.trim() == sys.content.trim()
+    {
+        messages.remove(0);
+    }
+    input.extend(messages);
     let out_value = attrs.get("gen_ai.output.messages").and_then(json_of);
     let output = side_messages(attrs.get("gen_ai.output.messages"), "assistant");
     let reasons = out_value
@@ -334,6 +342,30 @@ mod tests {
         assert_eq!(f.output_messages.len(), 1);
         assert_eq!(f.output_messages[0].role, "assistant");
         assert_eq!(f.output_messages[0].content, "hello");
+    }
+
+    #[test]
+    fn system_prompt_sent_both_ways_is_shown_once() {
+        let both = |instructions: &str| {
+            let a = attrs(&[
+                ("gen_ai.system_instructions", s(instructions)),
+                (
+                    "gen_ai.input.messages",
+                    s(
+                        r#"[{"role":"system","parts":[{"type":"text","content":"be terse"}]},
+                          {"role":"user","parts":[{"type":"text","content":"hi"}]}]"#,
+                    ),
+                ),
+            ]);
+            messages_from_attrs(&a).0
+        };
+        let input = both("be terse");
+        let roles: Vec<_> = input.iter().map(|m| m.role.as_str()).collect();
+        assert_eq!(roles, vec!["system", "user"]);
+        let input = both(r#"[{"type":"text","content":"be terse"}]"#);
+        assert_eq!(input.len(), 2);
+        let different = both("be kind");
+        assert_eq!(different.len(), 3, "a different system text is kept");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Pure, synchronous OTLP → model conversion: ids and structure here, one file per
 //! convention for what makes a span "LLM-aware" (`genai`, `openinference`,
-//! `traceloop`, `langsmith`, `openlit`), log records in `logs`, shared parsing in
+//! `traceloop`, `langsmith`, `openlit`, `vercel_ai`), log records in `logs`, shared parsing in
 //! `values` and `messages`. No I/O; never panics on any input.
 //!
 //! Detection order per span (first match wins):
 //! 1. an explicit kind: `openinference.span.kind`, `traceloop.span.kind`,
-//!    `langsmith.span.kind`, `gen_ai.operation.name` (unknown values fall through);
+//!    `langsmith.span.kind`, the Vercel AI SDK's `ai.operationId`,
+//!    `gen_ai.operation.name` (unknown values fall through);
 //! 2. tool attributes (`gen_ai.tool.name`, `tool.name`) → `tool`;
 //! 3. any model attribute (`gen_ai.request.model`, `gen_ai.response.model`,
 //!    `llm.model_name`, `embedding.model_name`, `reranker.model_name`,
@@ -22,7 +23,8 @@
 //! is shown as `chat` when its input is role-bearing messages, else as `llm`.
 //!
 //! After detection every convention fills what it knows, only into fields still
-//! empty, in the order GenAI → OpenInference → traceloop → LangSmith. Then
+//! empty, in the order Vercel AI SDK (its spans only) → GenAI → OpenInference →
+//! traceloop → LangSmith. Then
 //! `input.value` / `traceloop.entity.input` / `gen_ai.prompt` (and the output
 //! counterparts) serve as fallback conversation, parsed as messages when they are,
 //! else kept as one message of plain text (not for tool spans, whose tool info holds
@@ -40,6 +42,7 @@ mod openinference;
 mod openlit;
 mod traceloop;
 mod values;
+mod vercel_ai;
 
 #[cfg(test)]
 mod test_util;
@@ -79,7 +82,13 @@ pub struct LogsOutcome {
     pub errors: Vec<String>,
 }
 
-const SESSION_KEYS: &[&str] = &["session.id", "gen_ai.conversation.id", langsmith::SESSION];
+const SESSION_KEYS: &[&str] = &[
+    "session.id",
+    "gen_ai.conversation.id",
+    langsmith::SESSION,
+    vercel_ai::SESSION_KEYS[0],
+    vercel_ai::SESSION_KEYS[1],
+];
 const TOOL_KEYS: &[&str] = &[genai::TOOL_NAME, openinference::TOOL_NAME];
 const TOTAL_KEYS: &[&str] = &[
     genai::TOTAL_TOKENS,
@@ -238,6 +247,7 @@ fn detect(attrs: &Attributes) -> Option<(LlmKind, bool)> {
     openinference::kind(attrs)
         .or_else(|| traceloop::kind(attrs))
         .or_else(|| langsmith::kind(attrs))
+        .or_else(|| vercel_ai::kind(attrs))
         .or_else(|| evaluator::langfuse_kind(attrs))
         .or_else(|| genai::kind(attrs).map(|k| (k, false)))
         .or_else(|| attrs.first_str(TOOL_KEYS).map(|_| (LlmKind::Tool, false)))
@@ -298,6 +308,7 @@ fn facet(
     };
     let mut f = LlmFacet::new(kind);
     f.evals = evals;
+    vercel_ai::extract(&mut f, attrs);
     genai::extract(&mut f, attrs, events);
     openinference::extract(&mut f, attrs);
     traceloop::extract(&mut f, attrs);

@@ -189,8 +189,9 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
     lines
 }
 
-/// `$0.0123`: dollars with 2 decimals from $1, 4 below, 6 below a cent; `?` when
-/// unknown.
+/// `$0.0123`: dollars with 2 decimals from $1, 4 below, 6 below a cent, two
+/// significant digits below a micro-dollar (`$1.6e-7`: one embedding call); `?` when
+/// unknown. The one cost format of the TUI and the CLI's text output.
 pub fn cost(usd: Option<f64>) -> String {
     match usd {
         None => "?".into(),
@@ -200,7 +201,7 @@ pub fn cost(usd: Option<f64>) -> String {
         Some(c) if c >= 1.0 => format!("${c:.2}"),
         Some(c) if c >= 0.01 => format!("${c:.4}"),
         Some(c) if c >= 0.000_001 => format!("${c:.6}"),
-        Some(_) => "<$0.000001".into(),
+        Some(c) => format!("${c:.1e}"),
     }
 }
 
@@ -317,6 +318,9 @@ mod tests {
         assert_eq!(cost(Some(0.0123)), "$0.0123");
         assert_eq!(cost(Some(12.345)), "$12.35");
         assert_eq!(cost(None), "?");
+        assert_eq!(cost(Some(1.6e-7)), "$1.6e-7", "one embedding call");
+        assert_eq!(cost(Some(4.8e-9)), "$4.8e-9");
+        assert_eq!(cost(Some(0.0)), "$0");
         assert_eq!(duration_ms(850.0), "850ms");
         assert_eq!(duration_ms(1240.0), "1.24s");
         assert_eq!(duration_ms(2.5), "2.5ms");

@@ -10,6 +10,7 @@ mod durability;
 mod errors_cli;
 mod evals;
 mod fixtures;
+mod fixtures_vercel_ai;
 mod forward;
 mod fuzz_replay;
 mod genai_metrics;

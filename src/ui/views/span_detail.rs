@@ -11,6 +11,7 @@ mod chat;
 mod doc;
 mod evals;
 pub(crate) mod labels;
+mod prompt;
 mod tabs;
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub(super) fn build(doc: &mut Doc, span: &Span, trace: &[Span], system_expanded:
         return;
     };
     usage(doc, llm);
+    super::prompt::section(doc, span);
     if let Some(tool) = &llm.tool {
         tool_span(doc, tool, trace);
     }
