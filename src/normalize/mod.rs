@@ -33,6 +33,7 @@
 
 mod evaluator;
 mod genai;
+mod langchain_messages;
 mod langsmith;
 mod logs;
 mod messages;
