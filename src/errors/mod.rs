@@ -4,6 +4,8 @@
 //! - `records`: one [`ErrorRecord`] per failed span or error-severity log, written
 //!   by the store at ingest under its own key prefix.
 //! - `classify`: table-driven classes (built-in, extendable with `[[error_classes]]`).
+//! - `look_through`: the types and status a wrapped error names inside (tenacity's
+//!   `RetryError`, exception chains, `Error code: 500`), for classification.
 //! - `fingerprint`: which failures are the same error (class, type, normalized message).
 //! - `chains`: retry chains, fallbacks and degraded traces, pure over a trace's calls.
 //! - `report`: the timeline's data — records of a window folded into per-minute
@@ -13,6 +15,7 @@
 pub mod chains;
 pub mod classify;
 pub mod fingerprint;
+pub mod look_through;
 pub mod records;
 pub mod report;
 #[cfg(test)]
