@@ -8,6 +8,12 @@ exactly as received, and as NNN-traces.json in OTLP/JSON (hex ids, integer enums
 int64 as strings). With FORWARD_URL (e.g. http://127.0.0.1:4318) the body is also
 sent on, so a running spanlens sees the same requests. Needs `opentelemetry-proto`
 (installed with the OTLP exporters).
+
+    python3 scripts/otlp_capture.py scrub OUT_DIR OLD=NEW ...
+
+rewrites every string value (attributes, event attributes, status messages) of the
+captured requests, replacing OLD with NEW (e.g. a venv path with /opt/venv), and
+writes both files of each request again.
 """
 import base64
 import json
@@ -66,7 +72,54 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-if __name__ == "__main__":
+def write_json(msg, path):
+    with open(path, "w") as f:
+        json.dump(hex_ids(MessageToDict(msg, use_integers_for_enums=True)), f, indent=1)
+
+
+def scrub(out, pairs):
+    def fix(text):
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+
+    def fix_attrs(attrs):
+        for kv in attrs:
+            if kv.value.HasField("string_value"):
+                kv.value.string_value = fix(kv.value.string_value)
+
+    for name in sorted(os.listdir(out)):
+        if not name.endswith(".pb"):
+            continue
+        kind = ExportLogsServiceRequest if "-logs" in name else ExportTraceServiceRequest
+        msg = kind()
+        with open(os.path.join(out, name), "rb") as f:
+            msg.ParseFromString(f.read())
+        if kind is ExportTraceServiceRequest:
+            for rs in msg.resource_spans:
+                fix_attrs(rs.resource.attributes)
+                for ss in rs.scope_spans:
+                    for sp in ss.spans:
+                        fix_attrs(sp.attributes)
+                        sp.status.message = fix(sp.status.message)
+                        for ev in sp.events:
+                            fix_attrs(ev.attributes)
+        else:
+            for rl in msg.resource_logs:
+                fix_attrs(rl.resource.attributes)
+                for sl in rl.scope_logs:
+                    for lr in sl.log_records:
+                        fix_attrs(lr.attributes)
+                        if lr.body.HasField("string_value"):
+                            lr.body.string_value = fix(lr.body.string_value)
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(msg.SerializeToString())
+        write_json(msg, os.path.join(out, name[:-3] + ".json"))
+
+
+if __name__ == "__main__" and sys.argv[1] == "scrub":
+    scrub(sys.argv[2], [tuple(p.split("=", 1)) for p in sys.argv[3:]])
+elif __name__ == "__main__":
     host, port = sys.argv[1].rsplit(":", 1)
     os.makedirs(sys.argv[2], exist_ok=True)
     ThreadingHTTPServer((host, int(port)), Handler).serve_forever()

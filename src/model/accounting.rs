@@ -17,6 +17,8 @@
 //! causes to spans counted earlier (summary and rollups apply them). Bounded by
 //! [`MAX_NODES`] per list: past that, later spans count as they are.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use super::{LlmFacet, LlmKind, Span, SpanId};
@@ -190,32 +192,45 @@ fn push_bounded<T: PartialEq>(list: &mut Vec<T>, item: T) {
 
 /// Wrapper spans of a loaded trace and the model call each wraps (its first child
 /// model call of the same family), for showing a wrapper with its child's figures.
-pub fn wrapped_calls(spans: &[Span]) -> std::collections::HashMap<SpanId, SpanId> {
-    let mut out = std::collections::HashMap::new();
+pub fn wrapped_calls(spans: &[Span]) -> HashMap<SpanId, SpanId> {
+    let usage_less: HashMap<SpanId, u8> = spans
+        .iter()
+        .filter_map(|s| {
+            let l = s.llm.as_ref().filter(|l| l.kind.is_model_call())?;
+            without_usage(l).then_some((s.span_id, family(l.kind)))
+        })
+        .collect();
+    let mut out = HashMap::new();
     for s in spans {
         let Some(l) = s.llm.as_ref().filter(|l| l.kind.is_model_call()) else {
             continue;
         };
-        let Some(parent) = s.parent_span_id else {
-            continue;
-        };
-        let is_wrapper = spans.iter().any(|p| {
-            p.span_id == parent
-                && p.llm.as_ref().is_some_and(|pl| {
-                    pl.kind.is_model_call()
-                        && family(pl.kind) == family(l.kind)
-                        && without_usage(pl)
-                })
-        });
-        if is_wrapper {
+        if let Some(parent) = s.parent_span_id
+            && usage_less.get(&parent) == Some(&family(l.kind))
+        {
             out.entry(parent).or_insert(s.span_id);
         }
     }
     out
 }
 
+/// Failed spans of a loaded trace that a failed child's exception propagated
+/// through (shown as affected, not as errors of their own).
+pub fn affected_spans(spans: &[Span]) -> HashSet<SpanId> {
+    let failed: HashSet<SpanId> = spans
+        .iter()
+        .filter(|s| s.is_error())
+        .map(|s| s.span_id)
+        .collect();
+    spans
+        .iter()
+        .filter(|s| s.is_error())
+        .filter_map(|s| s.parent_span_id.filter(|p| failed.contains(p)))
+        .collect()
+}
+
 /// The call whose figures a wrapper shows: follows wrappers down to the innermost.
-pub fn innermost(wrapped: &std::collections::HashMap<SpanId, SpanId>, id: SpanId) -> SpanId {
+pub fn innermost(wrapped: &HashMap<SpanId, SpanId>, id: SpanId) -> SpanId {
     let mut cur = id;
     for _ in 0..MAX_NODES {
         match wrapped.get(&cur) {

@@ -195,3 +195,16 @@ fn canonical_model_drops_an_openai_snapshot_date_only() {
     f.request_model = Some("gpt-4o".into());
     assert_eq!(f.canonical_model(), Some("gpt-4o"));
 }
+
+#[test]
+fn affected_spans_of_a_loaded_trace_are_the_failed_parents_of_failures() {
+    let spans = vec![
+        failed(span(1, None)),
+        failed(span(2, Some(1))),
+        failed(call(3, Some(2), LlmKind::Chat, false)),
+        failed(span(4, None)),
+    ];
+    let a = affected_spans(&spans);
+    assert_eq!(a.len(), 2);
+    assert!(a.contains(&SpanId([1; 8])) && a.contains(&SpanId([2; 8])));
+}

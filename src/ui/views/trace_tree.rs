@@ -387,8 +387,10 @@ fn title_line(t: &TraceView, theme: &Theme, focused: bool, width: usize) -> Line
         .or(summary.map(|s| s.service.as_str()))
         .unwrap_or("");
     let (mut input, mut output, mut cost, mut errors) = (0u64, 0u64, None::<f64>, 0usize);
+    // A failure re-raised by its ancestors is one error (model::accounting).
+    let affected = crate::model::accounting::affected_spans(spans);
     for s in spans {
-        errors += usize::from(s.is_error());
+        errors += usize::from(s.is_error() && !affected.contains(&s.span_id));
         if let Some(l) = s.llm.as_ref().filter(|l| l.kind.is_model_call()) {
             input += l.input_tokens.unwrap_or(0);
             output += l.output_tokens.unwrap_or(0);
