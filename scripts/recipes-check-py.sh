@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the Python library recipes (LlamaIndex, LangGraph, tenacity) end to end: the
+# Runs the Python library recipes (LlamaIndex, LangGraph, tenacity, OpenLIT) end to end: the
 # real libraries against scripts/fake_openai.py, exporting to a fresh spanlens, and
 # checks that spanlens counts as many model calls and errors (per service) as the
 # fake provider logged requests and failed ones. A recipe whose venv is unset is
@@ -7,6 +7,7 @@
 #   VENV_LLAMAINDEX  docs/recipes/python-llamaindex.md
 #   VENV_LANGGRAPH   docs/recipes/python-langgraph.md
 #   VENV_TENACITY    docs/recipes/python-tenacity.md
+#   VENV_OPENLIT     docs/recipes/python-openlit.md
 # Usage: scripts/recipes-check-py.sh [path/to/spanlens]   (ports 44517/44518, 18581)
 set -u
 BIN=$(realpath "${1:-target/debug/spanlens}")
@@ -46,5 +47,6 @@ sleep 2
 check llamaindex recipe-llamaindex "${VENV_LLAMAINDEX:-}" llamaindex_rag_app.py
 check langgraph recipe-langgraph "${VENV_LANGGRAPH:-}" langgraph_agent_app.py
 check tenacity recipe-tenacity "${VENV_TENACITY:-}" tenacity_app.py
+check openlit recipe-openlit "${VENV_OPENLIT:-}" openlit_app.py
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -259,6 +259,46 @@ fn fate_of(trace: TraceId, span: SpanId, r: &Resilience) -> Option<CallFate> {
     })
 }
 
+/// A record of a model or tool call (where a failure passing through one counts).
+fn is_call_record(r: &ErrorRecord) -> bool {
+    matches!(
+        r.operation.as_deref(),
+        Some("llm" | "chat" | "embedding" | "reranker" | "tool")
+    )
+}
+
+/// Span records another record's failure accounts for (`model::accounting`'s rule
+/// over records): failed ancestors of a failure, and failed transport spans beneath
+/// a failed model or tool call.
+fn affected_records(records: &[ErrorRecord]) -> HashSet<(TraceId, SpanId)> {
+    let spans: Vec<&ErrorRecord> = records
+        .iter()
+        .filter(|r| r.source == ErrorSource::Span && r.span_id.is_some())
+        .collect();
+    let failed: HashMap<(TraceId, SpanId), bool> = spans
+        .iter()
+        .filter_map(|r| Some(((r.trace_id, r.span_id?), is_call_record(r))))
+        .collect();
+    let mut out = HashSet::new();
+    let mut call_child: HashMap<(TraceId, SpanId), bool> = HashMap::new();
+    for r in &spans {
+        let (Some(id), Some(p)) = (r.span_id, r.parent_span_id) else {
+            continue;
+        };
+        let Some(&parent_call) = failed.get(&(r.trace_id, p)) else {
+            continue;
+        };
+        *call_child.entry((r.trace_id, p)).or_default() |= is_call_record(r);
+        if parent_call && !is_call_record(r) {
+            out.insert((r.trace_id, id));
+        } else {
+            out.insert((r.trace_id, p));
+        }
+    }
+    out.retain(|k| !(failed.get(k) == Some(&true) && call_child.get(k) == Some(&false)));
+    out
+}
+
 /// The stack trace the nearest failed ancestor recorded for the failure `r` started.
 fn ancestor_stacktrace(
     by_span: &HashMap<(TraceId, SpanId), &ErrorRecord>,
@@ -295,12 +335,7 @@ impl ErrorReport {
         let mut groups: HashMap<String, GroupAcc> = HashMap::new();
         // A failure recorded again by the span it propagated through is that span's
         // parent's record: count the originating failure, not its ancestors.
-        let failed_parents: HashSet<(TraceId, SpanId)> = window
-            .records
-            .iter()
-            .filter(|r| r.source == ErrorSource::Span)
-            .filter_map(|r| r.parent_span_id.map(|p| (r.trace_id, p)))
-            .collect();
+        let affected_records = affected_records(&window.records);
         // Span records by span, to lend an originating failure the stack trace an
         // ancestor recorded when the exception passed through it.
         let by_span: HashMap<(TraceId, SpanId), &ErrorRecord> = window
@@ -313,7 +348,7 @@ impl ErrorReport {
         for r in &window.records {
             if r.source == ErrorSource::Span
                 && r.span_id
-                    .is_some_and(|id| failed_parents.contains(&(r.trace_id, id)))
+                    .is_some_and(|id| affected_records.contains(&(r.trace_id, id)))
             {
                 affected += 1;
                 continue;

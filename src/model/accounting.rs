@@ -66,6 +66,9 @@ pub fn without_usage(llm: &LlmFacet) -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenNode {
     pub span_id: SpanId,
+    pub parent: Option<SpanId>,
+    /// A model or tool call (a failure passing through one is counted there).
+    pub is_call: bool,
     /// Counted as a model call of this family without usage (a possible wrapper).
     pub call_family: Option<u8>,
     /// Counted as an error (a failure a failed child may explain).
@@ -109,70 +112,44 @@ impl SpanCounts {
 pub struct Accounting {
     /// (parent, family) of the model calls seen.
     pub call_parents: Vec<(SpanId, u8)>,
-    /// Parents of the failed spans seen.
-    pub failed_parents: Vec<SpanId>,
+    /// (parent, the failed child is a model or tool call) of the failed spans seen.
+    pub failed_parents: Vec<(SpanId, bool)>,
+    /// Failed model and tool calls seen.
+    pub failed_calls: Vec<SpanId>,
     /// Counted spans that a child could still un-count.
     pub open: Vec<OpenNode>,
     /// Model-call spans found to be wrappers.
     pub wrappers: u64,
-    /// Failed spans found to be affected by a failed child.
+    /// Failed spans found to be affected by another span's failure.
     pub affected: u64,
+}
+
+/// A model or tool call: where a failure is counted when one passes through it.
+fn is_call(span: &Span) -> bool {
+    span.llm
+        .as_ref()
+        .is_some_and(|l| l.kind.is_model_call() || l.kind == LlmKind::Tool)
 }
 
 impl Accounting {
     /// Folds one distinct span in: how it counts, and what it un-counts.
     pub fn fold(&mut self, span: &Span) -> (SpanCounts, Vec<Uncount>) {
         let mut counts = SpanCounts::of_span(span);
-        let call = span.llm.as_ref().filter(|l| l.kind.is_model_call());
-        let fam = call.map(|l| family(l.kind));
-        let usage_less = call.is_some_and(without_usage);
-        if let Some(f) = fam
-            && usage_less
-            && self.call_parents.contains(&(span.span_id, f))
-        {
-            counts.call = false;
-            self.wrappers += 1;
-        }
-        if counts.error && self.failed_parents.contains(&span.span_id) {
-            counts.error = false;
-            self.affected += 1;
-        }
-
         let mut undone = Vec::new();
-        if let Some(parent) = span.parent_span_id {
-            if let Some(node) = self.open.iter_mut().find(|n| n.span_id == parent) {
-                let mut u = Uncount {
-                    key: node.key.clone(),
-                    call: None,
-                    error: false,
-                };
-                if fam.is_some() && node.call_family == fam {
-                    node.call_family = None;
-                    u.call = Some((node.cost_usd, node.duration_ns));
-                    self.wrappers += 1;
-                }
-                if span.is_error() && node.error {
-                    node.error = false;
-                    u.error = true;
-                    self.affected += 1;
-                }
-                if u.call.is_some() || u.error {
-                    undone.push(u);
-                }
-            }
-            self.open.retain(|n| n.call_family.is_some() || n.error);
-            if let Some(f) = fam {
-                push_bounded(&mut self.call_parents, (parent, f));
-            }
-            if span.is_error() {
-                push_bounded(&mut self.failed_parents, parent);
-            }
+        self.fold_call(span, &mut counts, &mut undone);
+        if span.is_error() {
+            self.fold_failure(span, &mut counts, &mut undone);
         }
-
-        let open_call = (counts.call && usage_less).then_some(fam).flatten();
+        let call = span.llm.as_ref().filter(|l| l.kind.is_model_call());
+        let usage_less = call.is_some_and(without_usage);
+        let open_call = call
+            .filter(|_| counts.call && usage_less)
+            .map(|l| family(l.kind));
         if (open_call.is_some() || counts.error) && self.open.len() < MAX_NODES {
             self.open.push(OpenNode {
                 span_id: span.span_id,
+                parent: span.parent_span_id,
+                is_call: is_call(span),
                 call_family: open_call,
                 error: counts.error,
                 key: rollup_key(span),
@@ -180,7 +157,93 @@ impl Accounting {
                 duration_ns: span.duration_nanos(),
             });
         }
+        self.open.retain(|n| n.call_family.is_some() || n.error);
         (counts, undone)
+    }
+
+    /// Wrappers: a usage-less call whose child call arrived is no call, and a child
+    /// call arriving un-counts its usage-less parent.
+    fn fold_call(&mut self, span: &Span, counts: &mut SpanCounts, undone: &mut Vec<Uncount>) {
+        let Some(l) = span.llm.as_ref().filter(|l| l.kind.is_model_call()) else {
+            return;
+        };
+        let fam = family(l.kind);
+        if without_usage(l) && self.call_parents.contains(&(span.span_id, fam)) {
+            counts.call = false;
+            self.wrappers += 1;
+        }
+        let Some(parent) = span.parent_span_id else {
+            return;
+        };
+        if let Some(node) = self
+            .open
+            .iter_mut()
+            .find(|n| n.span_id == parent && n.call_family == Some(fam))
+        {
+            node.call_family = None;
+            undone.push(Uncount {
+                key: node.key.clone(),
+                call: Some((node.cost_usd, node.duration_ns)),
+                error: false,
+            });
+            self.wrappers += 1;
+        }
+        push_bounded(&mut self.call_parents, (parent, fam));
+    }
+
+    /// Affected failures: a failure counts once, at the model or tool call it passed
+    /// through (its transport spans beneath are part of it), else at the deepest
+    /// failed span; failed ancestors are affected.
+    fn fold_failure(&mut self, span: &Span, counts: &mut SpanCounts, undone: &mut Vec<Uncount>) {
+        let me_call = is_call(span);
+        let mut take_back = |node: &mut OpenNode, affected: &mut u64| {
+            node.error = false;
+            *affected += 1;
+            undone.push(Uncount {
+                key: node.key.clone(),
+                call: None,
+                error: true,
+            });
+        };
+        if let Some(parent) = span.parent_span_id {
+            if !me_call && self.failed_calls.contains(&parent) {
+                // The HTTP span under a failed model call: part of that call.
+                counts.error = false;
+                self.affected += 1;
+            } else if let Some(node) = self
+                .open
+                .iter_mut()
+                .find(|n| n.span_id == parent && n.error)
+            {
+                take_back(node, &mut self.affected);
+            }
+            push_bounded(&mut self.failed_parents, (parent, me_call));
+        }
+        if me_call {
+            push_bounded(&mut self.failed_calls, span.span_id);
+        }
+        let children: Vec<bool> = self
+            .failed_parents
+            .iter()
+            .filter(|(p, _)| *p == span.span_id)
+            .map(|(_, c)| *c)
+            .collect();
+        if children.is_empty() {
+            return;
+        }
+        if me_call && children.iter().all(|c| !c) {
+            // Transport spans that arrived first were counted: the call counts instead.
+            for node in self
+                .open
+                .iter_mut()
+                .filter(|n| n.parent == Some(span.span_id) && n.error && !n.is_call)
+            {
+                take_back(node, &mut self.affected);
+            }
+        } else if counts.error {
+            counts.error = false;
+            self.affected += 1;
+        }
     }
 }
 
@@ -214,19 +277,35 @@ pub fn wrapped_calls(spans: &[Span]) -> HashMap<SpanId, SpanId> {
     out
 }
 
-/// Failed spans of a loaded trace that a failed child's exception propagated
-/// through (shown as affected, not as errors of their own).
+/// Failed spans of a loaded trace that another span's failure accounts for (shown as
+/// affected, not as errors of their own): failed ancestors of a failure, and the
+/// failed transport spans beneath a failed model or tool call.
 pub fn affected_spans(spans: &[Span]) -> HashSet<SpanId> {
-    let failed: HashSet<SpanId> = spans
+    let failed: HashMap<SpanId, bool> = spans
         .iter()
         .filter(|s| s.is_error())
-        .map(|s| s.span_id)
+        .map(|s| (s.span_id, is_call(s)))
         .collect();
-    spans
-        .iter()
-        .filter(|s| s.is_error())
-        .filter_map(|s| s.parent_span_id.filter(|p| failed.contains(p)))
-        .collect()
+    let mut out = HashSet::new();
+    for s in spans.iter().filter(|s| s.is_error()) {
+        let Some(&parent_call) = s.parent_span_id.and_then(|p| failed.get(&p)) else {
+            continue;
+        };
+        if parent_call && !is_call(s) {
+            out.insert(s.span_id);
+        } else if let Some(p) = s.parent_span_id {
+            out.insert(p);
+        }
+    }
+    // A call whose failed children are all transport counts itself.
+    let mut call_child: HashMap<SpanId, bool> = HashMap::new();
+    for c in spans.iter().filter(|c| c.is_error()) {
+        if let Some(p) = c.parent_span_id {
+            *call_child.entry(p).or_default() |= is_call(c);
+        }
+    }
+    out.retain(|id| !(failed.get(id) == Some(&true) && call_child.get(id) == Some(&false)));
+    out
 }
 
 /// The call whose figures a wrapper shows: follows wrappers down to the innermost.

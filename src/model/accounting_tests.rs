@@ -208,3 +208,35 @@ fn affected_spans_of_a_loaded_trace_are_the_failed_parents_of_failures() {
     assert_eq!(a.len(), 2);
     assert!(a.contains(&SpanId([1; 8])) && a.contains(&SpanId([2; 8])));
 }
+
+#[test]
+fn a_failed_http_span_under_a_failed_call_is_part_of_the_call() {
+    // OpenLIT: `chat gpt-4o-mini` (failed) over the HTTP client's `POST` (HTTP 500),
+    // under a failed app span.
+    let spans = [
+        failed(span(1, None)),
+        failed(call(2, Some(1), LlmKind::Chat, false)),
+        failed(span(3, Some(2))),
+    ];
+    for order in orders(&spans) {
+        let t = summary_of(&order);
+        let names: Vec<&str> = order.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(t.error_count, 1, "{names:?}");
+        assert_eq!(t.accounting.affected, 2, "{names:?}");
+        let open: Vec<SpanId> = t
+            .accounting
+            .open
+            .iter()
+            .filter(|n| n.error)
+            .map(|n| n.span_id)
+            .collect();
+        assert_eq!(
+            open,
+            [SpanId([2; 8])],
+            "the call holds the error: {names:?}"
+        );
+    }
+    let loaded = affected_spans(&spans);
+    assert!(loaded.contains(&SpanId([1; 8])) && loaded.contains(&SpanId([3; 8])));
+    assert!(!loaded.contains(&SpanId([2; 8])));
+}

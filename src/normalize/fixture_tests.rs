@@ -375,6 +375,7 @@ fn json_and_protobuf_encodings_normalize_identically() {
         "llamaindex",
         "langgraph",
         "tenacity",
+        "openlit",
     ] {
         let pb = traces_pb(folder);
         let json = traces_json(folder);

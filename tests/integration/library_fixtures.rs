@@ -1,5 +1,5 @@
 //! Payloads captured from real Python libraries against the fake provider
-//! (tests/fixtures/{llamaindex,langgraph,tenacity}, numbers in its README): replayed
+//! (tests/fixtures/{llamaindex,langgraph,tenacity,openlit}, numbers in its README): replayed
 //! over OTLP/HTTP, protobuf in export order and JSON in reverse order, then read as
 //! a user does — the query API and, on the stopped store, `spanlens errors/cost
 //! --json` — must show as many calls, tokens, errors and as much cost as the
@@ -344,4 +344,47 @@ async fn tenacity_retries_count_every_attempt_and_each_failure_once() {
         (p5["count"].as_u64(), p5["unrescued"].as_u64()),
         (Some(1), Some(1))
     );
+}
+
+#[tokio::test]
+async fn openlit_counts_the_failed_call_once_under_its_model() {
+    let srv = replay_both("openlit").await;
+    let asked = asked("openlit");
+    let stats = srv.stats().await;
+    // A chat, an embeddings request (2 inputs), a streamed chat, a chat that got 500.
+    assert_eq!(stats["llm_calls"], asked.requests, "{stats:#}");
+    assert_eq!(stats["llm_calls"], 4);
+    assert_eq!(stats["input_tokens"], 42 + 16 + 42);
+    assert_eq!(stats["output_tokens"], 34);
+    assert_eq!(stats["cache_read_tokens"], 20);
+    // The failed chat span and the HTTP client's `POST` beneath it are one failure,
+    // counted at the call: gpt-4o-mini's error rate is 1 in 3.
+    assert_eq!(stats["errors"], asked.failed);
+    assert_eq!(stats["errors"], 1);
+    let mini = stats["by_model"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "gpt-4o-mini")
+        .unwrap();
+    assert_eq!(
+        (mini["calls"].as_u64(), mini["errors"].as_u64()),
+        (Some(3), Some(1))
+    );
+    let chat = 2.0 * (32.0 * 0.15e-6 + 10.0 * 0.075e-6 + 17.0 * 0.6e-6);
+    assert!(
+        close(&stats["cost_usd"], chat + 16.0 * 0.02e-6),
+        "{stats:#}"
+    );
+
+    let (errors, _cost, _dir) = stopped_reports(srv).await;
+    assert_eq!(
+        (errors["total"].as_u64(), errors["affected"].as_u64()),
+        (Some(1), Some(1)),
+        "{errors:#}"
+    );
+    let g = &errors["groups"][0];
+    assert_eq!(g["class"], "provider_5xx");
+    assert_eq!(g["models"][0], "gpt-4o-mini");
+    assert_eq!(g["unrescued"], 1);
 }
