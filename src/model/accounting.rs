@@ -7,7 +7,9 @@
 //!   outer `embeddings` span. It is never counted as a call (nor as unpriced).
 //! - **Affected failures.** A failed span with a failed child did not fail on its
 //!   own: the child's exception propagated through it. It is counted once, at the
-//!   originating span; the ancestors are *affected*, not new errors.
+//!   originating span; the ancestors are *affected*, not new errors. A failure that
+//!   passes through a model or tool call counts at the call: the failed HTTP span
+//!   beneath it (OpenLIT's `POST`) is part of the call, so per-model errors see it.
 //!
 //! Either fact may only become known when a later span arrives (the child after the
 //! parent, in another export request). [`Accounting`], kept in the trace summary,
