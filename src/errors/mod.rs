@@ -8,10 +8,12 @@
 //!   `RetryError`, exception chains, `Error code: 500`), for classification.
 //! - `fingerprint`: which failures are the same error (class, type, normalized message).
 //! - `chains`: retry chains, fallbacks and degraded traces, pure over a trace's calls.
+//! - `affected`: which records count (a failure re-recorded by its ancestors, once).
 //! - `report`: the timeline's data — records of a window folded into per-minute
 //!   counts by class and groups with their occurrences — for the TUI screen and
 //!   `spanlens errors`.
 
+mod affected;
 pub mod chains;
 pub mod classify;
 pub mod fingerprint;

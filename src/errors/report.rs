@@ -5,11 +5,12 @@
 //! minute by class, groups them, and ties each failure to its retry chain or
 //! fallback using the call signatures kept in the trace summaries. No span is read.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::affected::{affected_records, ancestor_stacktrace};
 use super::chains::{ChainOutcome, Resilience, TraceFlags, analyze};
 use super::classify::Classifier;
 use super::fingerprint::{fingerprint, normalize_message, normalize_type};
@@ -257,62 +258,6 @@ fn fate_of(trace: TraceId, span: SpanId, r: &Resilience) -> Option<CallFate> {
         role: format!("→ fallback to {}", f.to_target),
         chain: None,
     })
-}
-
-/// A record of a model or tool call (where a failure passing through one counts).
-fn is_call_record(r: &ErrorRecord) -> bool {
-    matches!(
-        r.operation.as_deref(),
-        Some("llm" | "chat" | "embedding" | "reranker" | "tool")
-    )
-}
-
-/// Span records another record's failure accounts for (`model::accounting`'s rule
-/// over records): failed ancestors of a failure, and failed transport spans beneath
-/// a failed model or tool call.
-fn affected_records(records: &[ErrorRecord]) -> HashSet<(TraceId, SpanId)> {
-    let spans: Vec<&ErrorRecord> = records
-        .iter()
-        .filter(|r| r.source == ErrorSource::Span && r.span_id.is_some())
-        .collect();
-    let failed: HashMap<(TraceId, SpanId), bool> = spans
-        .iter()
-        .filter_map(|r| Some(((r.trace_id, r.span_id?), is_call_record(r))))
-        .collect();
-    let mut out = HashSet::new();
-    let mut call_child: HashMap<(TraceId, SpanId), bool> = HashMap::new();
-    for r in &spans {
-        let (Some(id), Some(p)) = (r.span_id, r.parent_span_id) else {
-            continue;
-        };
-        let Some(&parent_call) = failed.get(&(r.trace_id, p)) else {
-            continue;
-        };
-        *call_child.entry((r.trace_id, p)).or_default() |= is_call_record(r);
-        if parent_call && !is_call_record(r) {
-            out.insert((r.trace_id, id));
-        } else {
-            out.insert((r.trace_id, p));
-        }
-    }
-    out.retain(|k| !(failed.get(k) == Some(&true) && call_child.get(k) == Some(&false)));
-    out
-}
-
-/// The stack trace the nearest failed ancestor recorded for the failure `r` started.
-fn ancestor_stacktrace(
-    by_span: &HashMap<(TraceId, SpanId), &ErrorRecord>,
-    r: &ErrorRecord,
-) -> Option<String> {
-    let mut parent = r.parent_span_id;
-    for _ in 0..64 {
-        let p = by_span.get(&(r.trace_id, parent?))?;
-        if let Some(s) = &p.stacktrace {
-            return Some(s.clone());
-        }
-        parent = p.parent_span_id;
-    }
-    None
 }
 
 #[derive(Default)]
