@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::model::{LogRecord, Span, SpanId, TraceId};
+use crate::model::{LogRecord, Span, SpanId, TraceId, accounting};
 use crate::normalize::enrich_from_logs;
 use crate::pricing::PriceTable;
 use crate::store::{StoreError, TraceQuery, TraceStore};
@@ -142,6 +142,9 @@ pub fn trace_json(
     };
     // Retry-chain attempt / fallback labels, as the TUI's tree shows them.
     let marks = crate::errors::chains::span_marks(&detail.spans);
+    let wrapped = accounting::wrapped_calls(&detail.spans);
+    let affected = accounting::affected_spans(&detail.spans);
+    let by_id: HashMap<SpanId, &Span> = detail.spans.iter().map(|s| (s.span_id, s)).collect();
     let spans_json: Vec<Value> = detail
         .spans
         .iter()
@@ -150,6 +153,21 @@ pub fn trace_json(
             let mut v = span.to_json(logs);
             if let (Some(m), Some(o)) = (marks.get(&span.span_id), v.as_object_mut()) {
                 o.insert("chain_mark".into(), Value::from(m.label()));
+            }
+            v["affected"] = json!(affected.contains(&span.span_id));
+            // A wrapper is shown with the figures of the call it wraps (not counted).
+            if wrapped.contains_key(&span.span_id)
+                && let Some(inner) = by_id.get(&accounting::innermost(&wrapped, span.span_id))
+                && let Some(l) = &inner.llm
+            {
+                v["llm"]["wraps"] = json!(inner.span_id);
+                v["llm"]["wrapped"] = json!({
+                    "response_model": l.response_model,
+                    "input_tokens": l.input_tokens,
+                    "output_tokens": l.output_tokens,
+                    "cache_read_tokens": l.cache_read_tokens,
+                    "cost_usd": l.cost_usd,
+                });
             }
             v
         })

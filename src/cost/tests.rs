@@ -64,7 +64,7 @@ fn sum_of_llm_spans(spans: &[Span]) -> BTreeMap<String, (u64, u64, u64, f64)> {
             continue;
         };
         let e = out
-            .entry(l.model().unwrap_or("unknown").to_string())
+            .entry(l.canonical_model().unwrap_or("unknown").to_string())
             .or_default();
         e.0 += 1;
         e.1 += l.input_tokens.unwrap_or(0);

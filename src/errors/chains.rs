@@ -50,10 +50,9 @@ impl CallSignature {
         } else if llm.kind.is_model_call() {
             // Empty when the span names no model: such a call can still be retried,
             // but is never taken for a fallback from or to another model.
-            llm.request_model
-                .as_deref()
-                .or(llm.response_model.as_deref())
-                .unwrap_or("")
+            // Canonical, so an attempt that failed (request model) and one that
+            // succeeded (dated response model) are the same call.
+            llm.canonical_model().unwrap_or("")
         } else {
             return None;
         };

@@ -397,6 +397,8 @@ impl Classifier {
 
     /// The class of one error.
     pub fn classify(&self, r: &ErrorRecord) -> &str {
+        let r = super::look_through::look_through(r);
+        let r = r.as_ref();
         self.rules
             .iter()
             .find(|rule| rule.matches(r))

@@ -10,11 +10,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::affected::{affected_records, ancestor_stacktrace};
 use super::chains::{ChainOutcome, Resilience, TraceFlags, analyze};
 use super::classify::Classifier;
 use super::fingerprint::{fingerprint, normalize_message, normalize_type};
-use super::records::ErrorRecord;
-use crate::model::{SpanId, TraceId, TraceSummary};
+use super::records::{ErrorRecord, ErrorSource};
+use crate::model::{SpanId, TraceId, TraceSummary, canonical_model_name};
 use crate::store::{StoreError, TraceStore};
 
 /// Most records a window holds (the newest).
@@ -174,7 +175,11 @@ pub struct ErrorReport {
     pub window: TimeWindow,
     pub since_unix_nano: Option<u64>,
     pub now_unix_nano: u64,
+    /// Failures in the window, each counted once at the span where it originated.
     pub total: u64,
+    /// Records of spans a failed child's exception propagated through (not counted
+    /// in `total`, classes or groups).
+    pub affected: u64,
     pub truncated: bool,
     /// Class names in display order.
     pub classes: Vec<String>,
@@ -273,7 +278,26 @@ impl ErrorReport {
         let classes = classifier.classes.clone();
         let mut minutes: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
         let mut groups: HashMap<String, GroupAcc> = HashMap::new();
+        // A failure recorded again by the span it propagated through is that span's
+        // parent's record: count the originating failure, not its ancestors.
+        let affected_records = affected_records(&window.records);
+        // Span records by span, to lend an originating failure the stack trace an
+        // ancestor recorded when the exception passed through it.
+        let by_span: HashMap<(TraceId, SpanId), &ErrorRecord> = window
+            .records
+            .iter()
+            .filter(|r| r.source == ErrorSource::Span)
+            .filter_map(|r| r.span_id.map(|id| ((r.trace_id, id), r)))
+            .collect();
+        let mut affected = 0u64;
         for r in &window.records {
+            if r.source == ErrorSource::Span
+                && r.span_id
+                    .is_some_and(|id| affected_records.contains(&(r.trace_id, id)))
+            {
+                affected += 1;
+                continue;
+            }
             let class = classifier.classify(r);
             let class_ix = classifier.order_of(class).min(classes.len() - 1);
             minutes
@@ -322,7 +346,10 @@ impl ErrorReport {
                     service: r.service.clone(),
                     model: r.model.clone(),
                     message: r.message.clone(),
-                    stacktrace: r.stacktrace.clone(),
+                    stacktrace: r
+                        .stacktrace
+                        .clone()
+                        .or_else(|| ancestor_stacktrace(&by_span, r)),
                     http_status: r.http_status,
                     role: fate.as_ref().map(|f| f.role.clone()),
                     chain: fate.as_ref().and_then(|f| f.chain.clone()),
@@ -331,9 +358,19 @@ impl ErrorReport {
             }
             acc.services.insert(r.service.clone());
             if let Some(m) = &r.model {
-                acc.models.insert(m.clone());
+                acc.models.insert(canonical_model_name(m).to_string());
             }
             acc.traces.insert(r.trace_id);
+            // A failed call no retry or fallback followed: saved by nothing.
+            let fate = fate.or_else(|| {
+                r.span_id.map(|span| CallFate {
+                    episode: (r.trace_id, span),
+                    in_chain: false,
+                    rescue: Rescue::None,
+                    role: String::new(),
+                    chain: None,
+                })
+            });
             if let Some(f) = fate {
                 let e = acc
                     .episodes
@@ -384,7 +421,8 @@ impl ErrorReport {
             window: which,
             since_unix_nano: window.since_unix_nano,
             now_unix_nano: window.now_unix_nano,
-            total: window.records.len() as u64,
+            total: window.records.len() as u64 - affected,
+            affected,
             truncated: window.truncated,
             classes,
             minutes: minutes
@@ -415,6 +453,7 @@ impl ErrorReport {
             "since_unix_nano": self.since_unix_nano,
             "now_unix_nano": self.now_unix_nano,
             "total": self.total,
+            "affected": self.affected,
             "truncated": self.truncated,
             "by_class": self.classes.iter().zip(&totals).filter(|(_, n)| **n > 0)
                 .map(|(c, n)| json!({"class": c, "count": n})).collect::<Vec<_>>(),

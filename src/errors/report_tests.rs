@@ -62,8 +62,16 @@ fn the_fixtures_rate_limited_path_is_one_rate_limit_group() {
             .collect();
         assert_eq!(rate.len(), 1, "{folder}: {:#?}", report.groups);
         let g = rate[0];
-        // The failed chat call and `agent.run.flaky`, which re-raised it.
-        assert_eq!(g.count, 2, "{folder}: {g:#?}");
+        // The failed chat call; `agent.run.flaky`, which re-raised it, is affected.
+        assert_eq!(g.count, 1, "{folder}: {g:#?}");
+        assert_eq!(report.affected, 1, "{folder}");
+        assert_eq!(report.total, 1, "{folder}");
+        // Nothing retried or replaced it: saved by nothing.
+        assert_eq!(
+            (g.rescued_by_retry, g.rescued_by_fallback, g.unrescued),
+            (0, 0, 1),
+            "{folder}"
+        );
         assert_eq!(g.traces, 1, "{folder}");
         assert!(
             g.message.contains("Rate limit reached"),
@@ -75,15 +83,11 @@ fn the_fixtures_rate_limited_path_is_one_rate_limit_group() {
             "{folder}: {g:#?}"
         );
         let names: Vec<&str> = g.occurrences.iter().map(|o| o.span_name.as_str()).collect();
-        assert!(names.contains(&"agent.run.flaky"), "{folder}: {names:?}");
-        let parent = g
-            .occurrences
-            .iter()
-            .find(|o| o.span_name == "agent.run.flaky")
-            .unwrap();
+        assert!(!names.contains(&"agent.run.flaky"), "{folder}: {names:?}");
+        // The call's occurrence shows the stack trace its parent recorded.
+        let call = &g.occurrences[0];
         assert!(
-            parent
-                .stacktrace
+            call.stacktrace
                 .as_deref()
                 .is_some_and(|s| s.contains("Traceback")),
             "{folder}"
@@ -195,12 +199,14 @@ fn rate_limits_group_with_their_chains_fallbacks_and_outcomes() {
         })
         .unwrap();
     let report = report_of(&store);
-    assert_eq!(report.total, 6);
+    // The root that re-raised the last 429 is affected, not a sixth error.
+    assert_eq!(report.total, 5);
+    assert_eq!(report.affected, 1);
     assert_eq!(report.groups.len(), 1, "{:#?}", report.groups);
     let g = &report.groups[0];
     assert_eq!(g.class, "rate_limit");
     assert_eq!(g.error_type.as_deref(), Some("openai.RateLimitError"));
-    assert_eq!(g.count, 6, "the root that re-raised the last 429 too");
+    assert_eq!(g.count, 5);
     assert_eq!(g.traces, 3);
     assert_eq!(
         g.retry_chains, 2,
@@ -253,7 +259,7 @@ fn rate_limits_group_with_their_chains_fallbacks_and_outcomes() {
         .iter()
         .position(|c| c == "rate_limit")
         .unwrap();
-    assert_eq!(report.class_totals()[rl], 6);
+    assert_eq!(report.class_totals()[rl], 5);
     let json = report.to_json(1);
     assert_eq!(json["groups"][0]["retry_chains"], 2);
     assert_eq!(

@@ -74,9 +74,12 @@ fn str_attr<'a>(attrs: &'a [KeyValue], key: &str) -> Option<&'a str> {
     })
 }
 
+/// The model a point is counted under: the same canonical name spans are grouped
+/// by (request model, else response model, without a snapshot date).
 fn model_of(attrs: &[KeyValue]) -> String {
-    str_attr(attrs, "gen_ai.response.model")
-        .or_else(|| str_attr(attrs, "gen_ai.request.model"))
+    str_attr(attrs, "gen_ai.request.model")
+        .or_else(|| str_attr(attrs, "gen_ai.response.model"))
+        .map(crate::model::canonical_model_name)
         .unwrap_or("unknown")
         .to_string()
 }

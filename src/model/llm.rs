@@ -187,6 +187,18 @@ impl LlmFacet {
             .or(self.request_model.as_deref())
     }
 
+    /// The name a model's rows are grouped by in stats, cost and the error timeline:
+    /// the requested model (else the response's), without an OpenAI-style snapshot
+    /// date (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`), so a call that failed
+    /// (request model only) and one that succeeded (dated response model) are one
+    /// model. The span keeps both names as sent.
+    pub fn canonical_model(&self) -> Option<&str> {
+        self.request_model
+            .as_deref()
+            .or(self.response_model.as_deref())
+            .map(canonical_model_name)
+    }
+
     pub fn to_json(&self) -> Value {
         let msgs = |ms: &[Message]| -> Vec<Value> {
             ms.iter()
@@ -231,4 +243,23 @@ impl LlmFacet {
             })).collect::<Vec<_>>(),
         })
     }
+}
+
+/// A model name without a trailing `-YYYY-MM-DD` snapshot date (OpenAI's dated
+/// snapshots); other names (Anthropic's `-20241022` is part of the model's name) as
+/// they are.
+pub fn canonical_model_name(name: &str) -> &str {
+    const DATE: &str = "-dddd-dd-dd";
+    let Some(cut) = name.len().checked_sub(DATE.len()) else {
+        return name;
+    };
+    let (Some(stem), Some(tail)) = (name.get(..cut), name.get(cut..)) else {
+        return name;
+    };
+    let dated = !stem.is_empty()
+        && tail
+            .chars()
+            .zip(DATE.chars())
+            .all(|(c, p)| if p == 'd' { c.is_ascii_digit() } else { c == p });
+    if dated { stem } else { name }
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::accounting::{Accounting, SpanCounts, Uncount};
 use super::{Eval, Span, TraceId};
 use crate::errors::chains::{CallSignature, TraceFlags};
 
@@ -120,6 +121,9 @@ pub struct TraceSummary {
     /// Model and tool calls (the earliest `MAX_SUMMARY_CALLS`), for retry/fallback
     /// flags without reading spans (`crate::errors::chains`).
     pub calls: Vec<CallSignature>,
+    /// Wrapper calls and affected failures (`accounting.rs`): `llm_calls`,
+    /// `error_count`, tokens and cost leave them out.
+    pub accounting: Accounting,
 }
 
 impl TraceSummary {
@@ -148,6 +152,7 @@ impl TraceSummary {
             evals: Vec::new(),
             root_error: false,
             calls: Vec::new(),
+            accounting: Accounting::default(),
         }
     }
 
@@ -160,8 +165,28 @@ impl TraceSummary {
     }
 
     /// Folds one span in. Must be called once per distinct span (the store
-    /// de-duplicates resends before calling it).
-    pub fn apply_span(&mut self, span: &Span) {
+    /// de-duplicates resends before calling it). Returns how the span counts and
+    /// what it takes back from spans counted earlier (a wrapper's call, an affected
+    /// ancestor's error), for the rollups.
+    pub fn apply_span(&mut self, span: &Span) -> (SpanCounts, Vec<Uncount>) {
+        let (counts, undone) = self.accounting.fold(span);
+        for u in &undone {
+            if let Some((cost, _)) = u.call {
+                self.llm_calls = self.llm_calls.saturating_sub(1);
+                match cost {
+                    Some(c) => self.cost_usd = self.cost_usd.map(|t| t - c),
+                    None => self.unpriced_calls = self.unpriced_calls.saturating_sub(1),
+                }
+            }
+            if u.error {
+                self.error_count = self.error_count.saturating_sub(1);
+            }
+        }
+        self.fold_span(span, counts);
+        (counts, undone)
+    }
+
+    fn fold_span(&mut self, span: &Span, counts: SpanCounts) {
         let is_root = span.parent_span_id.is_none();
         let earlier = span.start_unix_nano < self.start_unix_nano;
         if is_root || (!self.root_seen && (earlier || self.span_count == 0)) {
@@ -172,7 +197,7 @@ impl TraceSummary {
         self.start_unix_nano = self.start_unix_nano.min(span.start_unix_nano);
         self.end_unix_nano = self.end_unix_nano.max(span.end_unix_nano);
         self.span_count += 1;
-        if span.is_error() {
+        if counts.error {
             self.error_count += 1;
         }
         if (self.session.is_none() || is_root)
@@ -196,7 +221,7 @@ impl TraceSummary {
         for eval in &llm.evals {
             self.add_eval(eval);
         }
-        if !llm.kind.is_model_call() {
+        if !counts.call {
             return;
         }
         self.llm_calls += 1;
@@ -209,7 +234,7 @@ impl TraceSummary {
             Some(c) => self.cost_usd = Some(self.cost_usd.unwrap_or(0.0) + c),
             None => self.unpriced_calls += 1,
         }
-        if let Some(model) = llm.model()
+        if let Some(model) = llm.canonical_model()
             && let Err(pos) = self.models.binary_search_by(|m| m.as_str().cmp(model))
         {
             self.models.insert(pos, model.to_string());
@@ -258,6 +283,8 @@ impl TraceSummary {
             "duration_ms": self.duration_ms(),
             "span_count": self.span_count,
             "error_count": self.error_count,
+            "affected_errors": self.accounting.affected,
+            "wrapper_calls": self.accounting.wrappers,
             "llm_calls": self.llm_calls,
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,

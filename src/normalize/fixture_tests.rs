@@ -367,7 +367,16 @@ fn openai_v2_events_fixture_gets_its_messages_from_logs() {
 
 #[test]
 fn json_and_protobuf_encodings_normalize_identically() {
-    for folder in ["openinference", "openai-v2", "openai-v2-events", "plain"] {
+    for folder in [
+        "openinference",
+        "openai-v2",
+        "openai-v2-events",
+        "plain",
+        "llamaindex",
+        "langgraph",
+        "tenacity",
+        "openlit",
+    ] {
         let pb = traces_pb(folder);
         let json = traces_json(folder);
         assert!(!pb.is_empty());

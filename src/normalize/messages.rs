@@ -100,6 +100,10 @@ pub(crate) fn message_from_value(v: &Value, default_role: &str) -> Option<Messag
         Value::Object(o) => o,
         _ => return None,
     };
+    // LangChain `messages_to_dict` envelope: {"type": "ai", "data": {...}}
+    if let Some(m) = super::langchain_messages::envelope_message(o) {
+        return Some(m);
+    }
     // LangChain `dumpd` form: {"lc": 1, "type": "constructor", "id": [..., "HumanMessage"], "kwargs": {...}}
     if o.contains_key("lc")
         && let Some(kwargs) = o.get("kwargs")
@@ -226,6 +230,11 @@ fn collect(v: &Value, role: &str, out: &mut Vec<Message>, depth: usize) {
         Value::Array(items) => {
             for item in items {
                 match item {
+                    Value::Array(pair)
+                        if let Some(m) = super::langchain_messages::tuple_message(pair) =>
+                    {
+                        out.push(m)
+                    }
                     Value::Array(_) => collect(item, role, out, depth + 1),
                     Value::Object(o) if is_wrapper(o) => collect(item, role, out, depth + 1),
                     _ => out.extend(message_from_value(item, role)),

@@ -35,6 +35,7 @@
 
 mod evaluator;
 mod genai;
+mod langchain_messages;
 mod langsmith;
 mod logs;
 mod messages;

@@ -156,6 +156,14 @@ pub(super) fn extract(f: &mut LlmFacet, attrs: &Attributes) {
                 .or_else(|| attrs.text("input.value"))
                 .or_else(|| attrs.text("tool.parameters")),
         );
+        // LangChain's ToolMessage envelope: the result is its content, with its call id.
+        if let Some((content, call_id)) = attrs
+            .str("output.value")
+            .and_then(super::langchain_messages::tool_result)
+        {
+            fill(&mut t.result, Some(content));
+            fill(&mut t.call_id, call_id);
+        }
         fill(&mut t.result, attrs.text("output.value"));
     }
 }

@@ -145,6 +145,8 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
         // trace → (summary before this write, summary after)
         let mut summaries: HashMap<TraceId, (Option<TraceSummary>, TraceSummary)> = HashMap::new();
         let mut rollups: HashMap<(u64, String, String), Rollup> = HashMap::new();
+        // What arriving spans took back from spans counted before (model::accounting).
+        let mut uncounts: Vec<crate::model::accounting::Uncount> = Vec::new();
         let mut chunks: HashMap<TraceId, Vec<&Span>> = HashMap::new();
         // trace → (its bucket, whether it had spans stored before this write)
         let mut buckets: HashMap<TraceId, (u64, bool)> = HashMap::new();
@@ -189,7 +191,7 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
                     v.insert((before, after))
                 }
             };
-            entry.1.apply_span(span);
+            let (span_counts, undone) = entry.1.apply_span(span);
             if let Some(r) = ErrorRecord::from_span(span) {
                 let key = keys::error_record(r.time_unix_nano, r.trace_id, r.span_id, None);
                 kv.put(key, encode(&r)?);
@@ -197,7 +199,11 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
             rollups
                 .entry(rollup_key_of(span))
                 .or_default()
-                .add_span(span);
+                .add_counted(span, span_counts);
+            for u in undone {
+                rollups.entry(u.key.clone()).or_default();
+                uncounts.push(u);
+            }
         }
 
         for (trace, spans) in &chunks {
@@ -250,6 +256,12 @@ impl<B: Backend> TraceStore for KvTraceStore<B> {
                 None => Rollup::default(),
             };
             r.merge(&add);
+            for u in uncounts
+                .iter()
+                .filter(|u| u.key == (minute, service.clone(), model.clone()))
+            {
+                r.uncount(u);
+            }
             kv.put(key, encode(&r)?);
         }
 

@@ -25,7 +25,7 @@ pub use rollup::{ModelStats, Rollup, ServiceStats, Stats};
 pub use writer::{LiveEvent, WriteError, Writer, WriterHandle, live_channel};
 
 /// Version of the on-disk layout, kept in the store's metadata.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -152,3 +152,6 @@ mod tests;
 
 #[cfg(test)]
 mod retention_tests;
+
+#[cfg(test)]
+mod accounting_tests;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::model::Span;
+use crate::model::accounting::{SpanCounts, Uncount};
 
 /// Number of latency buckets; bucket `i` holds calls of < 2^i ms (the last, the rest).
 pub const LATENCY_BUCKETS: usize = 20;
@@ -31,26 +32,34 @@ pub struct Rollup {
     pub latency_hist: Vec<u64>,
 }
 
-/// The rollup key of a span: (minute, service, model).
+/// The rollup key of a span: (minute, service, canonical model).
 pub fn rollup_key_of(span: &Span) -> (u64, String, String) {
-    let minute = span.start_unix_nano / 60_000_000_000;
-    let model = span
-        .llm
-        .as_ref()
-        .filter(|l| l.kind.is_model_call())
-        .map(|l| l.model().unwrap_or("unknown").to_string())
-        .unwrap_or_default();
-    (minute, span.service.clone(), model)
+    crate::model::accounting::rollup_key(span)
+}
+
+/// The latency bucket of a call of `ms` milliseconds.
+fn latency_bucket(ms: f64) -> usize {
+    (ms.max(1.0).log2().ceil() as usize).min(LATENCY_BUCKETS - 1)
 }
 
 impl Rollup {
-    /// Adds one distinct span.
+    /// Adds one distinct span, counted as the span says.
     pub fn add_span(&mut self, span: &Span) {
+        self.add_counted(span, SpanCounts::of_span(span));
+    }
+
+    /// Adds one distinct span, counted as `counts` says (a wrapper is no call, an
+    /// affected failure no error; see `model::accounting`).
+    pub fn add_counted(&mut self, span: &Span, counts: SpanCounts) {
         self.spans += 1;
-        if span.is_error() {
+        if counts.error {
             self.errors += 1;
         }
-        let Some(llm) = span.llm.as_ref().filter(|l| l.kind.is_model_call()) else {
+        let Some(llm) = span
+            .llm
+            .as_ref()
+            .filter(|l| counts.call && l.kind.is_model_call())
+        else {
             return;
         };
         self.llm_calls += 1;
@@ -74,8 +83,31 @@ impl Rollup {
         if self.latency_hist.len() < LATENCY_BUCKETS {
             self.latency_hist.resize(LATENCY_BUCKETS, 0);
         }
-        let bucket = (ms.max(1.0).log2().ceil() as usize).min(LATENCY_BUCKETS - 1);
-        self.latency_hist[bucket] += 1;
+        self.latency_hist[latency_bucket(ms)] += 1;
+    }
+
+    /// Takes back what a span counted that a later span showed not to count (a
+    /// wrapper's call, an affected failure's error).
+    pub fn uncount(&mut self, u: &Uncount) {
+        if u.error {
+            self.errors = self.errors.saturating_sub(1);
+        }
+        let Some((cost, duration_ns)) = u.call else {
+            return;
+        };
+        self.llm_calls = self.llm_calls.saturating_sub(1);
+        match cost {
+            Some(c) => {
+                self.cost_usd -= c;
+                self.priced_calls = self.priced_calls.saturating_sub(1);
+            }
+            None => self.unpriced_calls = self.unpriced_calls.saturating_sub(1),
+        }
+        let ms = duration_ns as f64 / 1e6;
+        self.latency_ms_sum = (self.latency_ms_sum - ms).max(0.0);
+        if let Some(n) = self.latency_hist.get_mut(latency_bucket(ms)) {
+            *n = n.saturating_sub(1);
+        }
     }
 
     pub fn merge(&mut self, other: &Rollup) {

@@ -260,6 +260,11 @@ impl App {
         };
         t.tree = SpanTree::build(&detail.spans);
         t.marks = crate::errors::chains::span_marks(&detail.spans);
+        let wrapped = crate::model::accounting::wrapped_calls(&detail.spans);
+        t.wrapped = wrapped
+            .keys()
+            .map(|w| (*w, crate::model::accounting::innermost(&wrapped, *w)))
+            .collect();
         t.detail = detail;
         t.refresh_visible();
         let still_there = t.selected.is_some_and(|s| t.tree.index_of.contains_key(&s));

@@ -160,6 +160,9 @@ pub struct TraceView {
     pub return_to: Screen,
     /// Retry-chain attempts and fallbacks among the spans (`errors::chains`).
     pub marks: std::collections::HashMap<SpanId, crate::errors::CallMark>,
+    /// Wrapper calls and the (innermost) call each wraps (`model::accounting`):
+    /// their rows show that call's figures.
+    pub wrapped: std::collections::HashMap<SpanId, SpanId>,
 }
 
 impl TraceView {
@@ -181,6 +184,7 @@ impl TraceView {
             loading: true,
             return_to: Screen::Traces,
             marks: Default::default(),
+            wrapped: Default::default(),
         }
     }
 

@@ -39,20 +39,23 @@ async fn errors_groups_the_fixtures_rate_limit_live_and_stopped() {
         assert_eq!(status, 200);
     }
     let live = errors_json(dir, &[]);
-    assert_eq!(live["total"], 2, "{live:#}");
+    // The failed call; its parent, which re-raised it, is affected, not a new error.
+    assert_eq!(live["total"], 1, "{live:#}");
+    assert_eq!(live["affected"], 1, "{live:#}");
     let g = &live["groups"][0];
     assert_eq!(g["class"], "rate_limit");
     assert_eq!(g["error_type"], "openai.RateLimitError");
-    assert_eq!(g["count"], 2);
+    assert_eq!(g["count"], 1);
+    assert_eq!(g["unrescued"], 1, "a single failed call nothing saved");
     assert_eq!(g["traces"], 1);
     assert_eq!(g["services"][0], "weather-agent-openai-v2");
-    assert_eq!(g["occurrences"].as_array().unwrap().len(), 2);
+    assert_eq!(g["occurrences"].as_array().unwrap().len(), 1);
     assert_eq!(live["traces"]["failed"], 1);
     // The fixtures were recorded long ago: nothing in the last minute.
     assert_eq!(errors_json(dir, &["--since", "1m"])["total"], 0);
     let (ok, table, _) = run(dir, &["errors"]);
     assert!(
-        ok && table.starts_with("2 errors · rate_limit 2"),
+        ok && table.starts_with("1 errors · rate_limit 1"),
         "{table}"
     );
     assert!(table.contains("openai.RateLimitError"), "{table}");

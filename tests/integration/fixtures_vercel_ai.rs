@@ -231,8 +231,14 @@ async fn vercel_ai_7_legacy_open_telemetry() {
 #[tokio::test]
 async fn vercel_ai_7_open_telemetry_genai() {
     // GenAI attributes: the same numbers. Its outer `embeddings` spans (no usage)
-    // wrap the real calls; counting them once is the wrapper rule (issue 14 item 2,
-    // another branch): with it, the embedding row has 2 calls, the stats 6 calls and
-    // 0 unpriced (checked on a trial merge) — assert that here once both are in.
+    // wrap the real calls and are not counted (the wrapper rule, docs/CONVENTIONS.md):
+    // the embedding row has 2 calls, the stats 6 calls and nothing unpriced.
     check("vercel-ai-7", 4, "invoke_agent").await;
+    let srv = replay("vercel-ai-7", "pb").await;
+    let stats = srv.stats().await;
+    let embed = model(&stats, "text-embedding-3-small").clone();
+    assert_eq!(embed["calls"], 2, "the outer `embeddings` spans are wrappers");
+    assert_eq!(embed["unpriced_calls"], 0, "{embed:#}");
+    assert_eq!(stats["llm_calls"], 6, "{stats:#}");
+    srv.stop().await;
 }

@@ -16,6 +16,7 @@ mod fuzz_replay;
 mod genai_metrics;
 mod hardening;
 mod import_export;
+mod library_fixtures;
 mod otlp_grpc;
 mod otlp_http;
 mod sdk;

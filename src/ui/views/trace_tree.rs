@@ -198,7 +198,12 @@ fn build_items<'a>(t: &TraceView, cols: &Columns, rows: usize, theme: &Theme) ->
         }
         let text = if on_screen[i] {
             let mark = t.marks.get(&spans[i].span_id);
-            Text::from(row_line(&spans[i], mark, depth, cols, &axis, theme))
+            let wraps = t
+                .wrapped
+                .get(&spans[i].span_id)
+                .and_then(|c| tree.index_of.get(c))
+                .and_then(|&c| spans.get(c));
+            Text::from(row_line(&spans[i], mark, wraps, depth, cols, &axis, theme))
         } else {
             Text::from(Line::default())
         };
@@ -290,9 +295,11 @@ fn pad_left(s: &str, w: usize) -> String {
 }
 
 /// One row's text (after the widget's indentation and node symbol).
+#[allow(clippy::too_many_arguments)]
 fn row_line(
     span: &Span,
     mark: Option<&crate::errors::CallMark>,
+    wraps: Option<&Span>,
     depth: usize,
     cols: &Columns,
     axis: &Axis,
@@ -339,8 +346,9 @@ fn row_line(
         parts.push(TextSpan::styled(format!(" {m}"), theme.dim()));
     }
     parts.push(TextSpan::raw(" ".repeat(room)));
-    let llm = span.llm.as_ref();
-    let model_call = llm.is_some_and(|l| l.kind.is_model_call());
+    // A wrapper shows the figures of the call it wraps, dimmed: they are counted there.
+    let llm = wraps.and_then(|w| w.llm.as_ref()).or(span.llm.as_ref());
+    let model_call = wraps.is_none() && llm.is_some_and(|l| l.kind.is_model_call());
     let tokens = llm.and_then(token_text).unwrap_or_default();
     let tok_style = if model_call {
         theme.tokens()
@@ -354,7 +362,12 @@ fn row_line(
             .and_then(|l| l.cost_usd)
             .map(|c| text::cost(Some(c)))
             .unwrap_or_default();
-        parts.push(TextSpan::styled(pad_left(&cost, cols.cost), theme.cost()));
+        let cost_style = if wraps.is_some() {
+            theme.dim()
+        } else {
+            theme.cost()
+        };
+        parts.push(TextSpan::styled(pad_left(&cost, cols.cost), cost_style));
     }
     let dur = fmt_duration(span.duration_nanos());
     parts.push(TextSpan::styled(pad_left(&dur, DUR_W), theme.base()));
@@ -387,8 +400,10 @@ fn title_line(t: &TraceView, theme: &Theme, focused: bool, width: usize) -> Line
         .or(summary.map(|s| s.service.as_str()))
         .unwrap_or("");
     let (mut input, mut output, mut cost, mut errors) = (0u64, 0u64, None::<f64>, 0usize);
+    // A failure re-raised by its ancestors is one error (model::accounting).
+    let affected = crate::model::accounting::affected_spans(spans);
     for s in spans {
-        errors += usize::from(s.is_error());
+        errors += usize::from(s.is_error() && !affected.contains(&s.span_id));
         if let Some(l) = s.llm.as_ref().filter(|l| l.kind.is_model_call()) {
             input += l.input_tokens.unwrap_or(0);
             output += l.output_tokens.unwrap_or(0);

@@ -33,9 +33,9 @@ fn timeline_groups() {
             "{}",
             rows[0]
         );
-        assert!(rows[0].contains("11 errors"), "{}", rows[0]);
+        assert!(rows[0].contains("10 errors"), "{}", rows[0]);
         assert!(
-            rows[1].contains("errors per minute") && rows[1].contains("rate_limit 9"),
+            rows[1].contains("errors per minute") && rows[1].contains("rate_limit 8"),
             "{}",
             rows[1]
         );
@@ -79,7 +79,7 @@ fn timeline_occurrences() {
         let t = screen(&app, &full());
         let rows = all_text(&t, h);
         assert!(
-            rows[1].contains("rate_limit") && rows[1].contains("9×"),
+            rows[1].contains("rate_limit") && rows[1].contains("8×"),
             "{}",
             rows[1]
         );

@@ -437,3 +437,24 @@ fn without_color_errors_are_bold() {
     let m = buf[(x, y)].modifier;
     assert!(m.contains(ratatui::style::Modifier::BOLD), "{line}");
 }
+
+#[test]
+fn a_wrapper_row_shows_the_figures_of_the_call_it_wraps() {
+    // OpenInference LlamaIndex: `OpenAI.predict` (no usage) around `OpenAI.chat`.
+    let detail = || trace("llamaindex", "RetrieverQueryEngine.query");
+    {
+        let t = render(&open(detail(), 120, 40), &theme());
+        let text = text_of(&t);
+        let row = |name: &str| {
+            text.lines()
+                .find(|l| l.contains(name))
+                .unwrap_or_else(|| panic!("{name}: {text}"))
+                .to_string()
+        };
+        assert!(row("OpenAI.predict").contains("42→17"), "{text}");
+        assert!(row("OpenAI.chat").contains("42→17"), "{text}");
+        // The title counts the call once.
+        assert!(text.lines().next().unwrap().contains("59 tok"), "{text}");
+    }
+    snap_both("trace_tree_llamaindex_wrapper", detail, &[], "");
+}
