@@ -34,6 +34,8 @@ pub enum Effect {
     LoadErrors(super::errors_screen::ErrorsRequest),
     /// Eval records of the last N seconds (`None`: all).
     LoadEvals(Option<u64>),
+    /// Load two traces and compare them (A, B).
+    LoadCompare(TraceId, TraceId),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     Quit,
@@ -52,6 +54,12 @@ pub enum Action {
     CostLoaded(Box<crate::cost::CostReport>),
     ErrorsLoaded(crate::errors::TimeWindow, Box<crate::errors::ErrorReport>),
     EvalsLoaded(Vec<crate::evals::EvalRecord>),
+    /// Two traces compared (A, B), or why not.
+    CompareLoaded(
+        TraceId,
+        TraceId,
+        Result<Box<crate::compare::TraceComparison>, String>,
+    ),
     /// The store committed changes to these traces.
     Changed(Vec<TraceId>),
     /// Too many changes to name: reload what is shown.
@@ -67,6 +75,8 @@ pub struct App {
     pub trace: Option<TraceView>,
     pub errors: super::errors_screen::ErrorsScreen,
     pub evals: super::evals_screen::EvalsState,
+    /// The comparison of two traces (`=`).
+    pub compare: Option<super::compare_screen::CompareScreen>,
     pub input: Option<Input>,
     pub help: bool,
     /// One-line message in the status bar (errors, "copied", …).
@@ -93,6 +103,7 @@ impl App {
             trace: None,
             errors: Default::default(),
             evals: Default::default(),
+            compare: None,
             input: None,
             help: false,
             message: None,
@@ -164,6 +175,10 @@ impl App {
             }
             Action::EvalsLoaded(records) => {
                 self.evals.set_records(records);
+                vec![]
+            }
+            Action::CompareLoaded(a, b, result) => {
+                self.compare_loaded(a, b, result);
                 vec![]
             }
             Action::Changed(ids) => {
@@ -260,6 +275,7 @@ impl App {
         };
         t.tree = SpanTree::build(&detail.spans);
         t.marks = crate::errors::chains::span_marks(&detail.spans);
+        t.analysis = super::trace_modes::TraceAnalysis::of(&detail.spans);
         t.detail = detail;
         t.refresh_visible();
         let still_there = t.selected.is_some_and(|s| t.tree.index_of.contains_key(&s));
@@ -318,9 +334,14 @@ impl App {
             }
             Screen::Cost => self.cost_navigate(nav, page),
             Screen::Evals => self.evals_navigate(nav),
+            Screen::Compare => self.compare_navigate(nav),
             Screen::Trace => {
                 let Some(t) = self.trace.as_mut() else { return };
                 match t.pane {
+                    Pane::Tree if t.mode != super::trace_modes::TreeMode::Tree => {
+                        self.step_navigate(nav);
+                        return;
+                    }
                     Pane::Tree => {
                         if let Some(row) = nav.apply(t.selected_row(), t.visible.len(), page) {
                             t.selected = Some(t.detail.spans[t.visible[row]].span_id);
@@ -471,6 +492,15 @@ impl App {
             }
             Screen::Cost => {}
             Screen::Evals => {}
+            Screen::Compare => self.compare_click(row),
+            Screen::Trace
+                if self
+                    .trace
+                    .as_ref()
+                    .is_some_and(|t| t.mode != super::trace_modes::TreeMode::Tree) =>
+            {
+                self.step_click(r)
+            }
             Screen::Trace => {
                 if let Some(t) = self.trace.as_mut()
                     && let Some(i) = t.visible.get(t.offset + r)

@@ -203,6 +203,12 @@ pub async fn run<B: Backend>(
                 Effect::LoadCost(w) => loader.load_cost(w),
                 Effect::LoadErrors(r) => loader.load_errors(r),
                 Effect::LoadEvals(window) => loader.evals.load(window, &loader.source, &loader.tx),
+                Effect::LoadCompare(a, b) => {
+                    let (source, tx) = (loader.source.clone(), loader.tx.clone());
+                    tokio::task::spawn_blocking(move || {
+                        let _ = tx.send(super::compare_screen::load(source.as_ref(), a, b));
+                    });
+                }
                 Effect::Copy(text) => copy(&text),
                 Effect::Quit => {}
             }
