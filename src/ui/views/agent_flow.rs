@@ -45,7 +45,7 @@ fn kind_style(kind: FlowStepKind, theme: &Theme) -> ratatui::style::Style {
 }
 
 fn row_parts(step: &FlowStep, width: usize, theme: &Theme) -> Vec<Span<'static>> {
-    let cost_w = if width >= 70 { COST_W } else { 0 };
+    let cost_w = if width >= 60 { COST_W } else { 0 };
     let name_w = width.saturating_sub(1 + KIND_W + COUNT_W + TOKENS_W + cost_w + DUR_W);
     let label = format!("{}{}", "  ".repeat(step.depth.min(8)), safe(&step.label));
     let count = match (step.count, step.loop_len) {

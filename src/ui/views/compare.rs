@@ -30,7 +30,7 @@ pub const HINTS: &[(&str, &str)] = &[
 
 const DUR_W: usize = 8;
 const TOK_W: usize = 7;
-const COST_W: usize = 10;
+const COST_W: usize = 11;
 const KIND_W: usize = 6;
 
 pub fn title_parts(app: &App, bar: Style, alert: Style) -> Vec<(String, Style)> {

@@ -39,7 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     buf.set_line(area.x, area.y, &title, area.width);
     let w = area.width as usize;
     let bar_w = if w >= 70 { (w / 6).min(20) } else { 0 };
-    let name_w = w.saturating_sub(1 + KIND_W + DUR_W + SHARE_W + bar_w + usize::from(bar_w > 0));
+    let name_w = w.saturating_sub(2 + KIND_W + DUR_W + SHARE_W + bar_w + usize::from(bar_w > 0));
     for (k, step) in cp.steps.iter().enumerate().skip(t.step_offset) {
         let y = area.y + 1 + (k - t.step_offset) as u16;
         if y >= area.bottom() {
@@ -53,7 +53,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.base()
         };
         let mut parts = vec![
-            Span::styled("◆", theme.warning()),
+            Span::styled("◆ ", theme.warning()),
             Span::styled(left(kind_label(span), KIND_W), kind_style(span, theme)),
             Span::styled(left(&name, name_w), name_style),
             Span::raw(right(&fmt_duration(step.on_path_ns), DUR_W)),

@@ -40,10 +40,9 @@ const KIND_W: usize = 6;
 const TOKENS_W: usize = 11;
 const COST_W: usize = 10;
 const DUR_W: usize = 7;
-/// Self time (spans with children only), dim, after the duration.
+/// Self time (spans with children only), dim, after the duration, from 70 cells
+/// (the side-by-side tree at 120 columns is 66 wide: the detail's title has it).
 const SELF_W: usize = 7;
-/// The critical-path mark (`◆`) before the duration.
-const MARK_W: usize = 1;
 
 /// Draws the tree of `app.trace` in `area` (its first line is the trace's title).
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -139,8 +138,8 @@ impl Columns {
     fn new(width: usize, has_symbol: bool) -> Columns {
         let lead = usize::from(has_symbol) + NODE;
         let cost = if width >= 90 { COST_W } else { 0 };
-        let self_time = if width >= 60 { SELF_W } else { 0 };
-        let fixed = lead + KIND_W + TOKENS_W + cost + MARK_W + DUR_W + self_time;
+        let self_time = if width >= 70 { SELF_W } else { 0 };
+        let fixed = lead + KIND_W + TOKENS_W + cost + DUR_W + self_time;
         let bar = if width < 50 {
             0
         } else {
@@ -386,11 +385,6 @@ fn row_line(
             .unwrap_or_default();
         parts.push(TextSpan::styled(pad_left(&cost, cols.cost), theme.cost()));
     }
-    parts.push(if timing.on_path {
-        TextSpan::styled("◆", theme.warning())
-    } else {
-        TextSpan::raw(" ")
-    });
     let dur = fmt_duration(span.duration_nanos());
     parts.push(TextSpan::styled(pad_left(&dur, DUR_W), theme.base()));
     if cols.self_time > 0 {
@@ -406,7 +400,13 @@ fn row_line(
         } else {
             kind_style(span, theme)
         };
-        parts.push(TextSpan::raw(" ".repeat(before + 1)));
+        // On the critical path: `◆` just before the bar.
+        parts.push(TextSpan::raw(" ".repeat(before)));
+        parts.push(if timing.on_path {
+            TextSpan::styled("◆", theme.warning())
+        } else {
+            TextSpan::raw(" ")
+        });
         parts.push(TextSpan::styled(bar, style));
         parts.push(TextSpan::raw(" ".repeat(after)));
     }
