@@ -133,13 +133,13 @@ fn the_waterfall_marks_the_critical_path_and_shows_self_time() {
     };
     assert!(line("get_f").contains('◆'), "the slow parallel tool is on the path");
     assert!(!line("get_w").contains('◆'), "the fast one is not");
-    // The agent's 1.95s less what its children cover (290 + 700 + 650 ms): in the
-    // selected span's title at 120 columns, in a column of the 80-column tree.
-    assert!(text.contains("1.95s (self 310ms)"), "{text}");
+    // The agent's 1.95s less what its children cover (290 + 700 + 650 ms): in a
+    // column of the 80-column tree and in the selected span's title.
     insta::assert_snapshot!("trace_tree_critical_120x40", text);
     let narrow = screen_text(&opened(80, 24));
     let agent_row = narrow.lines().find(|l| l.contains("AGENT invoke")).unwrap_or("");
     assert!(agent_row.contains("1.95s  310ms"), "{narrow}");
+    assert!(narrow.contains("1.95s (self 310ms) · ◆ critical"), "{narrow}");
 }
 
 #[test]
