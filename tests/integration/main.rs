@@ -2,6 +2,7 @@
 //! exporters, the fixture payloads, restarts and a SIGKILL of the real binary.
 
 mod cli;
+mod compare_cli;
 mod config_flags;
 mod cost_cli;
 mod crash;
