@@ -379,3 +379,20 @@ fn the_analysis_screens_reach_each_other_and_esc_unwinds() {
     key(&mut app, Key::Esc);
     assert_eq!(app.screen, Screen::Evals);
 }
+
+#[test]
+fn alt_key_is_esc_then_the_key() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let alt_c = KeyEvent::new(KeyCode::Char('C'), KeyModifiers::ALT | KeyModifiers::SHIFT);
+    assert_eq!(
+        crate::ui::keys::keys_of(alt_c),
+        vec![Key::Esc, Key::Char('C')]
+    );
+    let plain = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
+    assert_eq!(crate::ui::keys::keys_of(plain), vec![Key::Char('c')]);
+    let ctrl_alt = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::ALT | KeyModifiers::CONTROL);
+    assert_eq!(
+        crate::ui::keys::keys_of(ctrl_alt),
+        vec![Key::Esc, Key::Ctrl('c')]
+    );
+}

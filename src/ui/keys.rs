@@ -53,6 +53,22 @@ impl Key {
     }
 }
 
+/// The keys of one terminal key event. No screen binds Alt: an Alt+key is what
+/// crossterm reports when Esc and a key arrive together (typed fast, or over SSH),
+/// so it is Esc, then the key.
+pub fn keys_of(ev: KeyEvent) -> Vec<Key> {
+    let alt = ev.modifiers.contains(KeyModifiers::ALT);
+    let plain = KeyEvent {
+        modifiers: ev.modifiers - KeyModifiers::ALT,
+        ..ev
+    };
+    match Key::from_crossterm(plain) {
+        Some(k) if alt && k != Key::Esc => vec![Key::Esc, k],
+        Some(k) => vec![k],
+        None => vec![],
+    }
+}
+
 /// A movement of a selection or scroll position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {

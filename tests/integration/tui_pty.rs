@@ -225,6 +225,12 @@ async fn marks_two_demo_runs_compares_them_and_shows_the_critical_path() {
     keys(&mut writer, b"\x1b");
     screen.wait_for("only in B");
 
+    // Esc then E in one write (typed fast, or over SSH) reaches crossterm as Alt+E:
+    // still Esc (the comparison → the list), then E (the error timeline).
+    writer.write_all(b"\x1bE").unwrap();
+    writer.flush().unwrap();
+    screen.wait_for("error timeline");
+
     keys(&mut writer, b"q");
     let deadline = Instant::now() + Duration::from_secs(20);
     while child.0.try_wait().unwrap().is_none() {
