@@ -89,6 +89,10 @@ pub struct App {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// `q` asked "stop collection?" and waits for the answer (`quit.rs`).
+    pub confirm_quit: bool,
+    /// When the store last reported a change (in the combined mode: data received).
+    pub last_data: Option<std::time::Instant>,
 }
 
 /// How many traces the list loads (newest first) before sorting and grouping.
@@ -113,6 +117,8 @@ impl App {
             width,
             height,
             quit: false,
+            confirm_quit: false,
+            last_data: None,
         }
     }
 
@@ -182,6 +188,7 @@ impl App {
                 vec![]
             }
             Action::Changed(ids) => {
+                self.data_arrived();
                 let mut effects = self.on_changed(&ids);
                 if self.wants_cost() {
                     effects.push(Effect::LoadCost(self.cost.window));
@@ -190,6 +197,7 @@ impl App {
                 effects
             }
             Action::ChangedMany => {
+                self.data_arrived();
                 let mut effects = self.on_changed_many();
                 if self.wants_cost() {
                     effects.push(Effect::LoadCost(self.cost.window));

@@ -207,7 +207,11 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
     if matches!(screen, Screen::Cost | Screen::Errors | Screen::Evals) {
         keys.push(("C / E / V", "cost · error timeline · eval scorecards"));
     }
-    keys.extend([("?", "this help"), ("q ^c", "quit")]);
+    keys.extend([
+        ("?", "this help"),
+        ("q", "quit (asks when data arrived in the last minute)"),
+        ("Q ^c", "quit at once"),
+    ]);
     keys
 }
 
@@ -222,11 +226,10 @@ impl App {
             }
             return vec![];
         }
+        if let Some(effects) = self.quit_key(key) {
+            return effects;
+        }
         match key {
-            Key::Ctrl('c') | Key::Char('q') => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
             Key::Char('?') => {
                 self.help = true;
                 return vec![];

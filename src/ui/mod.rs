@@ -13,6 +13,7 @@ pub mod filter;
 pub mod highlight;
 pub mod keys;
 pub mod layout;
+pub mod quit;
 pub mod sessions;
 pub mod source;
 pub mod span_tree;

@@ -1,6 +1,8 @@
 //! The real binary in a pseudo-terminal, driven like a person: it starts with the
 //! first-run screen, shows exported traces live, opens one with Enter, and quits
-//! with q, stopping collection.
+//! with q (confirmed, as data just arrived), stopping collection; marks two demo
+//! runs, compares them, shows the critical path, reads Esc typed fast as Esc, and
+//! quits with Q.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -120,7 +122,11 @@ async fn the_tui_shows_live_traces_and_opens_one() {
     writer.flush().unwrap();
     screen.wait_for("429");
 
+    // Data arrived in the last minute: q asks before it stops collection; y confirms.
     writer.write_all(b"q").unwrap();
+    writer.flush().unwrap();
+    screen.wait_for("stops collection");
+    writer.write_all(b"y").unwrap();
     writer.flush().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -231,7 +237,8 @@ async fn marks_two_demo_runs_compares_them_and_shows_the_critical_path() {
     writer.flush().unwrap();
     screen.wait_for("error timeline");
 
-    keys(&mut writer, b"q");
+    // Q quits at once, data or not.
+    keys(&mut writer, b"Q");
     let deadline = Instant::now() + Duration::from_secs(20);
     while child.0.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the TUI did not quit");
