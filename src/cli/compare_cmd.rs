@@ -137,7 +137,10 @@ pub fn comparison_text(c: &TraceComparison) -> String {
         }
     );
     let (both, only_a, only_b) = c.counts();
-    let _ = writeln!(out, "{both} spans matched · {only_a} only in A · {only_b} only in B");
+    let _ = writeln!(
+        out,
+        "{both} spans matched · {only_a} only in A · {only_b} only in B"
+    );
     match &c.divergence {
         Some(d) => {
             let _ = writeln!(out, "diverges at row {}: {}", d.row + 1, clean(&d.summary));
@@ -150,10 +153,13 @@ pub fn comparison_text(c: &TraceComparison) -> String {
         "SPAN", "A DUR", "B DUR", "ΔDUR", "A TOK", "B TOK", "ΔTOK", "ΔCOST"
     );
     let dur = |f: Option<&crate::compare::SpanFigures>| {
-        f.map(|f| super::format::duration_ms(f.duration_ms)).unwrap_or_default()
+        f.map(|f| super::format::duration_ms(f.duration_ms))
+            .unwrap_or_default()
     };
     let tok = |f: Option<&crate::compare::SpanFigures>| {
-        f.filter(|f| f.tokens() > 0).map(|f| f.tokens().to_string()).unwrap_or_default()
+        f.filter(|f| f.tokens() > 0)
+            .map(|f| f.tokens().to_string())
+            .unwrap_or_default()
     };
     for (i, row) in c.rows.iter().enumerate() {
         let here = c.divergence.as_ref().is_some_and(|d| d.row == i);
@@ -171,7 +177,10 @@ pub fn comparison_text(c: &TraceComparison) -> String {
             delta.map(|d| signed_ms(d.duration_ms)).unwrap_or_default(),
             tok(da),
             tok(db),
-            delta.filter(|d| d.tokens != 0).map(|d| signed(d.tokens)).unwrap_or_default(),
+            delta
+                .filter(|d| d.tokens != 0)
+                .map(|d| signed(d.tokens))
+                .unwrap_or_default(),
             delta.map(|d| signed_cost(d.cost_usd)).unwrap_or_default(),
         );
     }

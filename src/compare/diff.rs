@@ -92,7 +92,10 @@ fn sections(l: &LlmFacet) -> Vec<(MessageSection, String)> {
     let mut out = Vec::new();
     let mut push = |m: &Message, output: bool| {
         for c in &m.tool_calls {
-            out.push((MessageSection::ToolCall, tool_call_text(&c.name, &c.arguments)));
+            out.push((
+                MessageSection::ToolCall,
+                tool_call_text(&c.name, &c.arguments),
+            ));
         }
         if m.content.is_empty() && !m.tool_calls.is_empty() {
             return;
@@ -133,9 +136,8 @@ pub fn llm_diff(a: &Span, b: &Span) -> Option<LlmDiff> {
     let mut names: Vec<&String> = pa.iter().chain(pb.iter()).map(|(k, _)| k).collect();
     names.sort();
     names.dedup();
-    let get = |p: &[(String, String)], k: &str| {
-        p.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
-    };
+    let get =
+        |p: &[(String, String)], k: &str| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     for name in names {
         let (va, vb) = (get(&pa, name), get(&pb, name));
         if va != vb {
@@ -151,8 +153,16 @@ pub fn llm_diff(a: &Span, b: &Span) -> Option<LlmDiff> {
     all.sort();
     all.dedup();
     for section in all {
-        let xa: Vec<&String> = sa.iter().filter(|(s, _)| *s == section).map(|(_, t)| t).collect();
-        let xb: Vec<&String> = sb.iter().filter(|(s, _)| *s == section).map(|(_, t)| t).collect();
+        let xa: Vec<&String> = sa
+            .iter()
+            .filter(|(s, _)| *s == section)
+            .map(|(_, t)| t)
+            .collect();
+        let xb: Vec<&String> = sb
+            .iter()
+            .filter(|(s, _)| *s == section)
+            .map(|(_, t)| t)
+            .collect();
         for index in 0..xa.len().max(xb.len()) {
             let (ta, tb) = (xa.get(index), xb.get(index));
             if ta == tb {

@@ -165,7 +165,11 @@ fn align_greedy(a: &[usize], b: &[usize], ka: &[MatchKey], kb: &[MatchKey]) -> V
         })
         .collect();
     let matched: std::collections::HashSet<usize> = out.iter().filter_map(|r| r.1).collect();
-    out.extend(b.iter().filter(|j| !matched.contains(j)).map(|&j| (None, Some(j), false)));
+    out.extend(
+        b.iter()
+            .filter(|j| !matched.contains(j))
+            .map(|&j| (None, Some(j), false)),
+    );
     out
 }
 

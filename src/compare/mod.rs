@@ -34,7 +34,9 @@ pub fn compare_traces(a_id: TraceId, a: &[Span], b_id: TraceId, b: &[Span]) -> T
     let rows = matching::matched_rows(a, &fa, b, &fb);
     let rows: Vec<CompareRow> = rows
         .into_iter()
-        .map(|(depth, ia, ib, renamed)| model::row(depth, ia.map(|i| &a[i]), ib.map(|i| &b[i]), renamed))
+        .map(|(depth, ia, ib, renamed)| {
+            model::row(depth, ia.map(|i| &a[i]), ib.map(|i| &b[i]), renamed)
+        })
         .collect();
     let divergence = model::first_divergence(&rows);
     TraceComparison {

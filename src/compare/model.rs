@@ -40,7 +40,11 @@ impl TraceTotals {
             cost_usd: None,
             errors: spans.iter().filter(|s| s.is_error()).count(),
         };
-        for l in spans.iter().filter_map(|s| s.llm.as_ref()).filter(|l| l.kind.is_model_call()) {
+        for l in spans
+            .iter()
+            .filter_map(|s| s.llm.as_ref())
+            .filter(|l| l.kind.is_model_call())
+        {
             t.llm_calls += 1;
             t.input_tokens += l.input_tokens.unwrap_or(0);
             t.output_tokens += l.output_tokens.unwrap_or(0);
@@ -140,11 +144,17 @@ pub struct CompareRow {
 impl CompareRow {
     /// The name to show: B's, else A's.
     pub fn name(&self) -> &str {
-        self.b.as_ref().or(self.a.as_ref()).map_or("", |f| f.name.as_str())
+        self.b
+            .as_ref()
+            .or(self.a.as_ref())
+            .map_or("", |f| f.name.as_str())
     }
 
     pub fn kind(&self) -> &str {
-        self.b.as_ref().or(self.a.as_ref()).map_or("", |f| f.kind.as_str())
+        self.b
+            .as_ref()
+            .or(self.a.as_ref())
+            .map_or("", |f| f.kind.as_str())
     }
 
     /// Why this row is a divergence, if it is one.
@@ -192,12 +202,24 @@ impl CompareRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum DivergenceReason {
-    DifferentTool { a: String, b: String },
-    DifferentModel { a: Option<String>, b: Option<String> },
+    DifferentTool {
+        a: String,
+        b: String,
+    },
+    DifferentModel {
+        a: Option<String>,
+        b: Option<String>,
+    },
     /// The span failed in one run only (or exists, failed, in one run only).
-    Error { in_a: bool, in_b: bool },
+    Error {
+        in_a: bool,
+        in_b: bool,
+    },
     /// Matched by kind, different names (not tools).
-    DifferentStep { a: String, b: String },
+    DifferentStep {
+        a: String,
+        b: String,
+    },
     OnlyInA,
     OnlyInB,
 }
@@ -211,7 +233,10 @@ impl DivergenceReason {
             DivergenceReason::DifferentModel { a, b } => {
                 format!("different model: {} → {}", opt(a), opt(b))
             }
-            DivergenceReason::Error { in_a: true, in_b: false } => format!("{name} failed in A only"),
+            DivergenceReason::Error {
+                in_a: true,
+                in_b: false,
+            } => format!("{name} failed in A only"),
             DivergenceReason::Error { .. } => format!("{name} failed in B only"),
             DivergenceReason::DifferentStep { a, b } => format!("different step: {a} → {b}"),
             DivergenceReason::OnlyInA => format!("{name} only in A"),
@@ -243,7 +268,11 @@ impl TraceComparison {
     /// Rows matched in both runs, only in A, only in B.
     pub fn counts(&self) -> (usize, usize, usize) {
         let count = |side| self.rows.iter().filter(|r| r.side == side).count();
-        (count(RowSide::Both), count(RowSide::OnlyA), count(RowSide::OnlyB))
+        (
+            count(RowSide::Both),
+            count(RowSide::OnlyA),
+            count(RowSide::OnlyB),
+        )
     }
 
     /// Rows that differ in more than figures, in order.

@@ -3,16 +3,36 @@
 //! call, traces from different services, and an extra step.
 
 use super::*;
-use crate::trace_analysis::test_spans::*;
 use crate::model::{AttrValue, Span};
+use crate::trace_analysis::test_spans::*;
 
 /// A weather-agent run: agent → chat (asks for `tool`) → tool → chat (answers).
 fn run(tool_name: &str, answer_model: &str, answer_ms: u64, answer: &str) -> Vec<Span> {
     vec![
         agent(1, None, "weather-agent", 0, 600 + answer_ms),
-        chat(2, 1, "gpt-4o-mini", 10, 290, (120, 16), "Weather in Lisbon?", "", &[tool_name]),
+        chat(
+            2,
+            1,
+            "gpt-4o-mini",
+            10,
+            290,
+            (120, 16),
+            "Weather in Lisbon?",
+            "",
+            &[tool_name],
+        ),
         tool(3, 1, tool_name, 300, 200),
-        chat(4, 1, answer_model, 510, answer_ms, (200, 40), "Weather in Lisbon?", answer, &[]),
+        chat(
+            4,
+            1,
+            answer_model,
+            510,
+            answer_ms,
+            (200, 40),
+            "Weather in Lisbon?",
+            answer,
+            &[],
+        ),
     ]
 }
 
@@ -71,10 +91,30 @@ fn a_fallback_to_another_model_matches_by_operation_and_shows_the_model_change()
     let mut b = run("get_weather", "gpt-4o-mini", 400, "Sunny.");
     // B's answer: gpt-4o-mini hit a rate limit, claude answered.
     b[3] = failed(
-        chat(4, 1, "gpt-4o-mini", 510, 50, (0, 0), "Weather in Lisbon?", "", &[]),
+        chat(
+            4,
+            1,
+            "gpt-4o-mini",
+            510,
+            50,
+            (0, 0),
+            "Weather in Lisbon?",
+            "",
+            &[],
+        ),
         "429 rate limited",
     );
-    b.push(chat(5, 1, "claude-3-5-haiku", 570, 500, (210, 44), "Weather in Lisbon?", "Sunny.", &[]));
+    b.push(chat(
+        5,
+        1,
+        "claude-3-5-haiku",
+        570,
+        500,
+        (210, 44),
+        "Weather in Lisbon?",
+        "Sunny.",
+        &[],
+    ));
     b[0].end_unix_nano += 200 * MS;
     let c = compare_traces(tid(1), &a, tid(2), &b);
     assert_eq!(
@@ -86,7 +126,13 @@ fn a_fallback_to_another_model_matches_by_operation_and_shows_the_model_change()
     );
     let d = c.divergence.as_ref().expect("diverges");
     assert_eq!(d.row, 3, "the failed attempt comes first");
-    assert_eq!(d.reason, DivergenceReason::Error { in_a: false, in_b: true });
+    assert_eq!(
+        d.reason,
+        DivergenceReason::Error {
+            in_a: false,
+            in_b: true
+        }
+    );
     let model_row = &c.rows[4];
     assert!(matches!(
         model_row.divergence(),
@@ -104,7 +150,17 @@ fn a_retried_call_matches_the_attempt_that_worked() {
     b.insert(
         1,
         failed(
-            chat(9, 1, "gpt-4o-mini", 5, 3, (0, 0), "Weather in Lisbon?", "", &[]),
+            chat(
+                9,
+                1,
+                "gpt-4o-mini",
+                5,
+                3,
+                (0, 0),
+                "Weather in Lisbon?",
+                "",
+                &[],
+            ),
             "429",
         ),
     );
@@ -149,7 +205,10 @@ fn an_extra_step_is_only_in_b_and_later_matches_are_not_shifted() {
             (1, RowSide::Both, "chat gpt-4o-mini".into()),
         ]
     );
-    assert_eq!(c.divergence.as_ref().map(|d| &d.reason), Some(&DivergenceReason::OnlyInB));
+    assert_eq!(
+        c.divergence.as_ref().map(|d| &d.reason),
+        Some(&DivergenceReason::OnlyInB)
+    );
 }
 
 #[test]

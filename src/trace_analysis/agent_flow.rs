@@ -198,9 +198,10 @@ pub fn agent_flow(spans: &[Span], forest: &SpanForest) -> AgentFlow {
         } else if is_handoff(span) {
             new = Some(step(span, i, FlowStepKind::Handoff, handoff_label(span)));
             after_handoff = true;
-        } else if let Some(nd) = node[i].clone().filter(|nd| {
-            parent_node.as_ref() != Some(nd) && span.name.trim() == nd.as_str()
-        }) {
+        } else if let Some(nd) = node[i]
+            .clone()
+            .filter(|nd| parent_node.as_ref() != Some(nd) && span.name.trim() == nd.as_str())
+        {
             new = Some(step(span, i, FlowStepKind::Node, nd));
         } else if let Some(l) = span.llm.as_ref() {
             new = match l.kind {
@@ -208,7 +209,9 @@ pub fn agent_flow(spans: &[Span], forest: &SpanForest) -> AgentFlow {
                     let model = l.model().unwrap_or(span.name.as_str()).to_string();
                     Some(step(span, i, FlowStepKind::ModelCall, model))
                 }
-                LlmKind::Retriever => Some(step(span, i, FlowStepKind::Retrieval, span.name.clone())),
+                LlmKind::Retriever => {
+                    Some(step(span, i, FlowStepKind::Retrieval, span.name.clone()))
+                }
                 LlmKind::Tool => Some(step(span, i, FlowStepKind::Tool, tool_name(span))),
                 _ => None,
             };

@@ -98,8 +98,18 @@ pub fn critical_path(spans: &[Span], forest: &SpanForest) -> CriticalPath {
     if forest.roots.is_empty() {
         return CriticalPath::default();
     }
-    let first = forest.roots.iter().map(|&r| forest.start[r]).min().unwrap_or(0);
-    let last = forest.roots.iter().map(|&r| forest.end[r]).max().unwrap_or(0);
+    let first = forest
+        .roots
+        .iter()
+        .map(|&r| forest.start[r])
+        .min()
+        .unwrap_or(0);
+    let last = forest
+        .roots
+        .iter()
+        .map(|&r| forest.end[r])
+        .max()
+        .unwrap_or(0);
     let total_ns = last.saturating_sub(first);
     let mut stack = vec![Frame::new(forest, None, last)];
     while let Some(top) = stack.last_mut() {

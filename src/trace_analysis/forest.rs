@@ -90,8 +90,8 @@ impl SpanForest {
             }
         }
         // Spans only reachable through a cycle become roots.
-        for i in 0..n {
-            if !seen[i] {
+        for (i, seen) in seen.iter().enumerate() {
+            if !*seen {
                 if let Some(p) = f.parent[i].take() {
                     f.children[p].retain(|c| *c != i);
                 }

@@ -2,8 +2,8 @@
 //! span (plain, agent, chat, tool), times in milliseconds.
 
 use crate::model::{
-    Attributes, AttrValue, LlmFacet, LlmKind, Message, Span, SpanId, SpanKind, Status,
-    StatusCode, ToolCall, ToolInfo, TraceId,
+    AttrValue, Attributes, LlmFacet, LlmKind, Message, Span, SpanId, SpanKind, Status, StatusCode,
+    ToolCall, ToolInfo, TraceId,
 };
 
 pub const MS: u64 = 1_000_000;
@@ -42,8 +42,10 @@ pub fn span(n: u8, parent: Option<u8>, name: &str, start_ms: u64, dur_ms: u64) -
 
 pub fn agent(n: u8, parent: Option<u8>, name: &str, start_ms: u64, dur_ms: u64) -> Span {
     let mut s = span(n, parent, &format!("invoke_agent {name}"), start_ms, dur_ms);
-    s.attributes
-        .insert("gen_ai.operation.name".into(), AttrValue::Str("invoke_agent".into()));
+    s.attributes.insert(
+        "gen_ai.operation.name".into(),
+        AttrValue::Str("invoke_agent".into()),
+    );
     s.attributes
         .insert("gen_ai.agent.name".into(), AttrValue::Str(name.into()));
     s.llm = Some(LlmFacet::new(LlmKind::Agent));
@@ -80,7 +82,10 @@ pub fn chat(
     l.input_tokens = Some(tokens.0);
     l.output_tokens = Some(tokens.1);
     l.cost_usd = Some((tokens.0 + 4 * tokens.1) as f64 * 1e-6);
-    l.input_messages = vec![msg("system", "You are a weather assistant."), msg("user", user)];
+    l.input_messages = vec![
+        msg("system", "You are a weather assistant."),
+        msg("user", user),
+    ];
     let mut out = msg("assistant", answer);
     out.tool_calls = tools
         .iter()
@@ -101,7 +106,13 @@ pub fn chat(
 }
 
 pub fn tool(n: u8, parent: u8, name: &str, start_ms: u64, dur_ms: u64) -> Span {
-    let mut s = span(n, Some(parent), &format!("execute_tool {name}"), start_ms, dur_ms);
+    let mut s = span(
+        n,
+        Some(parent),
+        &format!("execute_tool {name}"),
+        start_ms,
+        dur_ms,
+    );
     let mut l = LlmFacet::new(LlmKind::Tool);
     l.tool = Some(ToolInfo {
         name: name.into(),

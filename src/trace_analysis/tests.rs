@@ -25,7 +25,17 @@ fn parallel_tool_calls_put_only_the_slowest_on_the_path() {
     // chat 810..990.
     let spans = vec![
         agent(1, None, "weather", 0, 1000),
-        chat(2, 1, "gpt-4o-mini", 10, 290, (100, 20), "q", "", &["a", "b"]),
+        chat(
+            2,
+            1,
+            "gpt-4o-mini",
+            10,
+            290,
+            (100, 20),
+            "q",
+            "",
+            &["a", "b"],
+        ),
         tool(3, 1, "get_weather", 300, 200),
         tool(4, 1, "get_forecast", 300, 500),
         chat(5, 1, "gpt-4o-mini", 810, 180, (200, 40), "q", "sunny", &[]),
@@ -43,7 +53,10 @@ fn parallel_tool_calls_put_only_the_slowest_on_the_path() {
     let cp = critical_path(&spans, &forest);
     assert!(!cp.on_path[2], "the faster parallel tool is off the path");
     let total: f64 = cp.steps.iter().map(|s| s.share).sum();
-    assert!((total - 1.0).abs() < 1e-9, "shares add up to the trace: {total}");
+    assert!(
+        (total - 1.0).abs() < 1e-9,
+        "shares add up to the trace: {total}"
+    );
     assert_eq!(cp.total_ns, 1000 * MS);
 }
 
@@ -87,7 +100,11 @@ fn a_child_whose_clock_runs_early_is_shifted_into_its_parent_with_its_subtree() 
     ];
     spans[1].service = "backend".into();
     let forest = SpanForest::build(&spans);
-    assert_eq!(forest.start[1] - T0, 1000 * MS, "shifted to the parent's start");
+    assert_eq!(
+        forest.start[1] - T0,
+        1000 * MS,
+        "shifted to the parent's start"
+    );
     assert_eq!(forest.start[2] - T0, 1100 * MS, "its child moved with it");
     assert_eq!(forest.duration(2), 300 * MS);
     assert_eq!(
@@ -153,9 +170,29 @@ fn flow(spans: &[Span]) -> Vec<String> {
 fn an_agent_turn_reads_agent_model_tool_model_answer() {
     let spans = vec![
         agent(1, None, "weather-agent", 0, 1000),
-        chat(2, 1, "gpt-4o-mini", 10, 290, (100, 20), "q", "", &["get_weather"]),
+        chat(
+            2,
+            1,
+            "gpt-4o-mini",
+            10,
+            290,
+            (100, 20),
+            "q",
+            "",
+            &["get_weather"],
+        ),
         tool(3, 1, "get_weather", 300, 200),
-        chat(4, 1, "gpt-4o-mini", 510, 400, (200, 40), "q", "Sunny, 21°C", &[]),
+        chat(
+            4,
+            1,
+            "gpt-4o-mini",
+            510,
+            400,
+            (200, 40),
+            "q",
+            "Sunny, 21°C",
+            &[],
+        ),
     ];
     assert_eq!(
         flow(&spans),
@@ -170,7 +207,11 @@ fn an_agent_turn_reads_agent_model_tool_model_answer() {
     let f = agent_flow(&spans, &forest);
     assert_eq!(f.steps[1].input_tokens, 100);
     assert_eq!(f.steps[3].duration_ns, 400 * MS);
-    assert_eq!(f.steps[2].span_id, sid(3), "a step knows its span, for Enter");
+    assert_eq!(
+        f.steps[2].span_id,
+        sid(3),
+        "a step knows its span, for Enter"
+    );
 }
 
 #[test]
@@ -188,7 +229,11 @@ fn a_tool_called_seven_times_in_a_row_is_one_step_times_seven() {
     assert_eq!(steps.len(), 4);
     let forest = SpanForest::build(&spans);
     let f = agent_flow(&spans, &forest);
-    assert_eq!(f.steps[2].duration_ns, 7 * 90 * MS, "the step sums its spans");
+    assert_eq!(
+        f.steps[2].duration_ns,
+        7 * 90 * MS,
+        "the step sums its spans"
+    );
 }
 
 #[test]
@@ -196,10 +241,30 @@ fn a_model_tool_loop_collapses_into_one_pair_with_a_count() {
     let mut spans = vec![agent(1, None, "researcher", 0, 5000)];
     for k in 0..4u8 {
         let t = u64::from(k) * 1000;
-        spans.push(chat(10 + k, 1, "gpt-4o", t, 400, (10, 5), "q", "", &["search"]));
+        spans.push(chat(
+            10 + k,
+            1,
+            "gpt-4o",
+            t,
+            400,
+            (10, 5),
+            "q",
+            "",
+            &["search"],
+        ));
         spans.push(tool(20 + k, 1, "search", t + 500, 400));
     }
-    spans.push(chat(30, 1, "gpt-4o", 4500, 400, (10, 5), "q", "found it", &[]));
+    spans.push(chat(
+        30,
+        1,
+        "gpt-4o",
+        4500,
+        400,
+        (10, 5),
+        "q",
+        "found it",
+        &[],
+    ));
     let forest = SpanForest::build(&spans);
     let f = agent_flow(&spans, &forest);
     let kinds: Vec<(&str, usize, usize)> = f
@@ -223,7 +288,17 @@ fn a_handoff_between_agents_is_a_step() {
     let spans = vec![
         span(1, None, "workflow", 0, 3000),
         agent(2, Some(1), "triage", 0, 1000),
-        chat(3, 2, "gpt-4o-mini", 10, 500, (10, 5), "q", "", &["transfer_to_billing"]),
+        chat(
+            3,
+            2,
+            "gpt-4o-mini",
+            10,
+            500,
+            (10, 5),
+            "q",
+            "",
+            &["transfer_to_billing"],
+        ),
         agent(4, Some(1), "billing", 1000, 2000),
         chat(5, 4, "gpt-4o", 1010, 900, (10, 5), "q", "refunded", &[]),
     ];
@@ -247,21 +322,35 @@ fn a_sub_agent_is_indented_under_the_agent_that_called_it() {
     ];
     assert_eq!(
         flow(&spans),
-        vec!["agent planner", "  handoff planner → coder", "  tool run_tests"]
+        vec![
+            "agent planner",
+            "  handoff planner → coder",
+            "  tool run_tests"
+        ]
     );
 }
 
 #[test]
 fn langgraph_nodes_are_steps_and_their_inner_spans_are_not_repeated() {
-    let meta = |node: &str| AttrValue::Str(format!("{{\"langgraph_node\":\"{node}\",\"langgraph_step\":1}}"));
+    let meta = |node: &str| {
+        AttrValue::Str(format!(
+            "{{\"langgraph_node\":\"{node}\",\"langgraph_step\":1}}"
+        ))
+    };
     let mut graph = span(1, None, "LangGraph", 0, 2000);
-    graph.attributes.insert("metadata".into(), AttrValue::Str("{}".into()));
+    graph
+        .attributes
+        .insert("metadata".into(), AttrValue::Str("{}".into()));
     let mut retrieve = span(2, Some(1), "retrieve", 0, 500);
-    retrieve.attributes.insert("metadata".into(), meta("retrieve"));
+    retrieve
+        .attributes
+        .insert("metadata".into(), meta("retrieve"));
     let mut inner = span(3, Some(2), "RunnableLambda", 0, 400);
     inner.attributes.insert("metadata".into(), meta("retrieve"));
     let mut generate = span(4, Some(1), "generate", 500, 1500);
-    generate.attributes.insert("metadata".into(), meta("generate"));
+    generate
+        .attributes
+        .insert("metadata".into(), meta("generate"));
     let mut call = chat(5, 4, "gpt-4o", 510, 1400, (10, 5), "q", "answer", &[]);
     call.attributes.insert("metadata".into(), meta("generate"));
     let spans = vec![graph, retrieve, inner, generate, call];

@@ -390,7 +390,10 @@ fn alt_key_is_esc_then_the_key() {
     );
     let plain = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
     assert_eq!(crate::ui::keys::keys_of(plain), vec![Key::Char('c')]);
-    let ctrl_alt = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::ALT | KeyModifiers::CONTROL);
+    let ctrl_alt = KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::ALT | KeyModifiers::CONTROL,
+    );
     assert_eq!(
         crate::ui::keys::keys_of(ctrl_alt),
         vec![Key::Esc, Key::Ctrl('c')]
@@ -412,7 +415,11 @@ fn q_asks_before_stopping_a_receiver_that_just_got_data() {
     app.update(Action::Changed(vec![]));
     assert!(app.update(Action::Key(Key::Char('q'))).is_empty());
     assert!(!app.quit);
-    assert!(app.message.as_deref().is_some_and(|m| m.contains("stops collection")));
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("stops collection"))
+    );
     // Any other key keeps it running; the next q asks again, y confirms.
     app.update(Action::Key(Key::Char('j')));
     assert!(!app.quit && !app.confirm_quit);
@@ -432,7 +439,10 @@ fn q_quits_at_once_when_idle_attached_or_with_capital_q() {
     assert_eq!(idle.update(Action::Key(Key::Char('q'))), vec![Effect::Quit]);
     let mut stale = receiving();
     stale.last_data = Some(std::time::Instant::now() - crate::ui::quit::RECENT);
-    assert_eq!(stale.update(Action::Key(Key::Char('q'))), vec![Effect::Quit]);
+    assert_eq!(
+        stale.update(Action::Key(Key::Char('q'))),
+        vec![Effect::Quit]
+    );
     let mut busy = receiving();
     busy.update(Action::Changed(vec![]));
     assert_eq!(busy.update(Action::Key(Key::Char('Q'))), vec![Effect::Quit]);
@@ -445,5 +455,8 @@ fn q_quits_at_once_when_idle_attached_or_with_capital_q() {
         24,
     );
     attached.update(Action::Changed(vec![]));
-    assert_eq!(attached.update(Action::Key(Key::Char('q'))), vec![Effect::Quit]);
+    assert_eq!(
+        attached.update(Action::Key(Key::Char('q'))),
+        vec![Effect::Quit]
+    );
 }

@@ -17,11 +17,17 @@ pub const HEADER_LINES: u16 = 4;
 
 pub const HELP: [(&str, &str); 6] = [
     ("n / N", "next / previous row where the runs diverge"),
-    ("Enter", "open the row's span (in B; in A when only A has it)"),
+    (
+        "Enter",
+        "open the row's span (in B; in A when only A has it)",
+    ),
     ("x", "swap A and B"),
     ("y", "copy both trace ids"),
     ("Esc", "back"),
-    ("markers", "= same · ~ changed · - only in A · + only in B · ▶ divergence"),
+    (
+        "markers",
+        "= same · ~ changed · - only in A · + only in B · ▶ divergence",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -127,7 +133,9 @@ impl App {
 
     pub(super) fn compare_navigate(&mut self, nav: Nav) {
         let rows = self.compare_rows();
-        let Some(c) = self.compare.as_mut() else { return };
+        let Some(c) = self.compare.as_mut() else {
+            return;
+        };
         let len = c.result.as_ref().map_or(0, |r| r.rows.len());
         if let Some(row) = nav.apply(Some(c.selected), len, rows) {
             c.select(row, rows);
@@ -138,7 +146,9 @@ impl App {
         let rows = self.compare_rows();
         let l = layout::compute(self.width, self.height, Screen::Compare);
         let first = l.main.y + HEADER_LINES;
-        let Some(c) = self.compare.as_mut() else { return };
+        let Some(c) = self.compare.as_mut() else {
+            return;
+        };
         if y < first || y >= l.main.bottom() {
             return;
         }
@@ -175,7 +185,11 @@ impl App {
                 let next = if key == Key::Char('n') {
                     rows_d.iter().find(|&&i| i > c.selected).or(rows_d.first())
                 } else {
-                    rows_d.iter().rev().find(|&&i| i < c.selected).or(rows_d.last())
+                    rows_d
+                        .iter()
+                        .rev()
+                        .find(|&&i| i < c.selected)
+                        .or(rows_d.last())
                 };
                 match next {
                     Some(&i) => c.select(i, rows),

@@ -198,7 +198,10 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("f", "agent flow: the steps in order (Enter: to the span)"),
             ("[ ] or 1-5", "Chat, Attributes, Events, Logs, Raw"),
             ("y / Y", "copy the span id / the trace id"),
-            ("m / =", "mark as A / compare the marked trace with this one"),
+            (
+                "m / =",
+                "mark as A / compare the marked trace with this one",
+            ),
             ("markers", "◆ on the critical path · dim time: self time"),
             ("Esc", "back to the trace list (from c/f: to the tree)"),
         ]),
@@ -229,12 +232,9 @@ impl App {
         if let Some(effects) = self.quit_key(key) {
             return effects;
         }
-        match key {
-            Key::Char('?') => {
-                self.help = true;
-                return vec![];
-            }
-            _ => {}
+        if key == Key::Char('?') {
+            self.help = true;
+            return vec![];
         }
         if let Some(nav) = Nav::from_key(key) {
             self.navigate(nav);

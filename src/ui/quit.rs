@@ -32,9 +32,7 @@ impl App {
         match key {
             Key::Char('Q') | Key::Ctrl('c') => Some(self.quit_now()),
             Key::Char('q') => {
-                let recent = self
-                    .last_data
-                    .is_some_and(|t| t.elapsed() < RECENT);
+                let recent = self.last_data.is_some_and(|t| t.elapsed() < RECENT);
                 if self.owns_receiver() && recent {
                     self.confirm_quit = true;
                     self.message = Some(

@@ -59,10 +59,7 @@ impl TraceView {
     /// The span of row `row` of the current mode's list.
     pub fn mode_span(&self, row: usize) -> Option<SpanId> {
         match self.mode {
-            TreeMode::Tree => self
-                .visible
-                .get(row)
-                .map(|&i| self.detail.spans[i].span_id),
+            TreeMode::Tree => self.visible.get(row).map(|&i| self.detail.spans[i].span_id),
             TreeMode::CriticalPath => self.analysis.critical.steps.get(row).map(|s| s.span_id),
             TreeMode::Flow => self.analysis.flow.steps.get(row).map(|s| s.span_id),
         }

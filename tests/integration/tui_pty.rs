@@ -164,7 +164,13 @@ async fn marks_two_demo_runs_compares_them_and_shows_the_critical_path() {
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_spanlens"));
-    cmd.args(["--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir"]);
+    cmd.args([
+        "--grpc-addr",
+        "127.0.0.1:0",
+        "--http-addr",
+        "127.0.0.1:0",
+        "--data-dir",
+    ]);
     cmd.arg(tmp.path());
     cmd.env("TERM", "xterm-256color");
     let mut child = Killed(pty.slave.spawn_command(cmd).unwrap());
@@ -217,14 +223,20 @@ async fn marks_two_demo_runs_compares_them_and_shows_the_critical_path() {
     keys(&mut writer, b"=");
     let compared = screen.wait_for("execute_tool get_forecast only in B");
     assert!(compared.contains(&format!("A {}", &a[..8])), "{compared}");
-    assert!(compared.contains("row 4 of 5"), "the divergence is selected:\n{compared}");
+    assert!(
+        compared.contains("row 4 of 5"),
+        "the divergence is selected:\n{compared}"
+    );
 
     // Enter opens B at that span; c lists the critical path with shares.
     keys(&mut writer, b"\r");
     screen.wait_for("execute_tool get_forecast · TOOL");
     keys(&mut writer, b"c");
     let path = screen.wait_for("critical path ·");
-    assert!(path.contains('%') && path.contains("invoke_agent weather-agent"), "{path}");
+    assert!(
+        path.contains('%') && path.contains("invoke_agent weather-agent"),
+        "{path}"
+    );
     keys(&mut writer, b"c");
     screen.wait_for("◆");
     // Esc: the tree → the comparison → the list.

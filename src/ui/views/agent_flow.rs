@@ -69,13 +69,19 @@ fn row_parts(step: &FlowStep, width: usize, theme: &Theme) -> Vec<Span<'static>>
     };
     let mut parts = vec![
         Span::raw(" "),
-        Span::styled(left(kind_text(step.kind), KIND_W), kind_style(step.kind, theme)),
+        Span::styled(
+            left(kind_text(step.kind), KIND_W),
+            kind_style(step.kind, theme),
+        ),
         Span::styled(left(&label, name_w), name_style),
         Span::styled(right(&count, COUNT_W), theme.warning()),
         Span::styled(right(&tokens, TOKENS_W), theme.tokens()),
     ];
     if cost_w > 0 {
-        let cost = step.cost_usd.map(|c| text::cost(Some(c))).unwrap_or_default();
+        let cost = step
+            .cost_usd
+            .map(|c| text::cost(Some(c)))
+            .unwrap_or_default();
         parts.push(Span::styled(right(&cost, cost_w), theme.cost()));
     }
     parts.push(Span::raw(right(&fmt_duration(step.duration_ns), DUR_W)));
@@ -117,6 +123,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if y >= area.bottom() {
             break;
         }
-        draw_row(buf, area, y, row_parts(step, w, theme), focused && k == t.step_selected, theme);
+        draw_row(
+            buf,
+            area,
+            y,
+            row_parts(step, w, theme),
+            focused && k == t.step_selected,
+            theme,
+        );
     }
 }

@@ -10,9 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::row_text::{
-    delta_style, draw_row, left, right, signed_cost, signed_ms, signed_tokens,
-};
+use super::row_text::{delta_style, draw_row, left, right, signed_cost, signed_ms, signed_tokens};
 use crate::compare::{CompareRow, RowSide, SpanFigures, TraceComparison, TraceTotals};
 use crate::ui::app::App;
 use crate::ui::compare_screen::{CompareScreen, HEADER_LINES};
@@ -59,10 +57,16 @@ fn totals_line(label: &str, t: &TraceTotals, theme: &Theme) -> Line<'static> {
     let mut parts = vec![
         Span::styled(format!(" {label} "), theme.header()),
         Span::styled(format!("{} ", &t.trace_id.to_hex()[..8]), theme.dim()),
-        Span::styled(safe(&t.root_name), theme.base().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            safe(&t.root_name),
+            theme.base().add_modifier(Modifier::BOLD),
+        ),
         Span::styled(format!(" · {}", safe(&t.service)), theme.dim()),
         Span::raw(format!(" · {}", text::duration_ms(t.duration_ms))),
-        Span::styled(format!(" · {} tok", text::tokens(t.total_tokens())), theme.tokens()),
+        Span::styled(
+            format!(" · {} tok", text::tokens(t.total_tokens())),
+            theme.tokens(),
+        ),
         Span::styled(format!(" · {}", text::cost(t.cost_usd)), theme.cost()),
     ];
     if t.errors > 0 {
@@ -79,7 +83,10 @@ fn summary_line(r: &TraceComparison, theme: &Theme) -> Line<'static> {
         Span::styled(" Δ ".to_string(), theme.header()),
         Span::styled(signed_ms(ddur), delta_style(ddur, theme)),
         Span::raw(" · "),
-        Span::styled(format!("{} tok", signed_tokens(dtok)), delta_style(dtok as f64, theme)),
+        Span::styled(
+            format!("{} tok", signed_tokens(dtok)),
+            delta_style(dtok as f64, theme),
+        ),
     ];
     if let Some(c) = dcost {
         parts.push(Span::raw(" · "));
@@ -125,7 +132,8 @@ fn row_parts(
     let (name_w, with_tokens) = name_width(width);
     let (m, m_style) = marker(row);
     let dur = |f: Option<&SpanFigures>| {
-        f.map(|f| text::duration_ms(f.duration_ms)).unwrap_or_default()
+        f.map(|f| text::duration_ms(f.duration_ms))
+            .unwrap_or_default()
     };
     let tok = |f: Option<&SpanFigures>| {
         f.filter(|f| f.tokens() > 0)
@@ -158,11 +166,24 @@ fn row_parts(
                 delta_style(d.duration_ms, theme),
             ));
             if with_tokens {
-                parts.push(Span::styled(right(&tok(row.a.as_ref()), TOK_W), theme.tokens()));
-                parts.push(Span::styled(right(&tok(row.b.as_ref()), TOK_W), theme.tokens()));
+                parts.push(Span::styled(
+                    right(&tok(row.a.as_ref()), TOK_W),
+                    theme.tokens(),
+                ));
+                parts.push(Span::styled(
+                    right(&tok(row.b.as_ref()), TOK_W),
+                    theme.tokens(),
+                ));
             }
-            let t = if d.tokens == 0 { String::new() } else { signed_tokens(d.tokens) };
-            parts.push(Span::styled(right(&t, TOK_W), delta_style(d.tokens as f64, theme)));
+            let t = if d.tokens == 0 {
+                String::new()
+            } else {
+                signed_tokens(d.tokens)
+            };
+            parts.push(Span::styled(
+                right(&t, TOK_W),
+                delta_style(d.tokens as f64, theme),
+            ));
             parts.push(Span::styled(
                 right(&signed_cost(d.cost_usd.filter(|c| c.abs() >= 5e-7)), COST_W),
                 delta_style(d.cost_usd.unwrap_or(0.0), theme),
@@ -171,8 +192,14 @@ fn row_parts(
         None => {
             parts.push(Span::raw(" ".repeat(DUR_W)));
             if with_tokens {
-                parts.push(Span::styled(right(&tok(row.a.as_ref()), TOK_W), theme.tokens()));
-                parts.push(Span::styled(right(&tok(row.b.as_ref()), TOK_W), theme.tokens()));
+                parts.push(Span::styled(
+                    right(&tok(row.a.as_ref()), TOK_W),
+                    theme.tokens(),
+                ));
+                parts.push(Span::styled(
+                    right(&tok(row.b.as_ref()), TOK_W),
+                    theme.tokens(),
+                ));
             }
         }
     }
@@ -181,7 +208,9 @@ fn row_parts(
 
 /// The totals, the header and the matched rows.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(c) = app.compare.as_ref() else { return };
+    let Some(c) = app.compare.as_ref() else {
+        return;
+    };
     if area.height == 0 {
         return;
     }
@@ -222,7 +251,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     header.push_str(&right("ΔTOK", TOK_W));
     header.push_str(&right("ΔCOST", COST_W));
     if area.height > 3 {
-        buf.set_line(area.x, area.y + 3, &Line::styled(header, theme.header()), area.width);
+        buf.set_line(
+            area.x,
+            area.y + 3,
+            &Line::styled(header, theme.header()),
+            area.width,
+        );
     }
     let first = area.y + HEADER_LINES;
     let divergence = r.divergence.as_ref().map(|d| d.row);
@@ -251,18 +285,31 @@ fn figures_line(label: &str, f: Option<&SpanFigures>, theme: &Theme) -> Line<'st
     if let Some(m) = &f.model {
         parts.push(Span::styled(format!(" · {}", safe(m)), theme.accent()));
     }
-    parts.push(Span::raw(format!(" · {}", text::duration_ms(f.duration_ms))));
+    parts.push(Span::raw(format!(
+        " · {}",
+        text::duration_ms(f.duration_ms)
+    )));
     if f.tokens() > 0 {
         parts.push(Span::styled(
-            format!(" · {}→{} tok", text::tokens(f.input_tokens), text::tokens(f.output_tokens)),
+            format!(
+                " · {}→{} tok",
+                text::tokens(f.input_tokens),
+                text::tokens(f.output_tokens)
+            ),
             theme.tokens(),
         ));
     }
     if f.cost_usd.is_some() {
-        parts.push(Span::styled(format!(" · {}", text::cost(f.cost_usd)), theme.cost()));
+        parts.push(Span::styled(
+            format!(" · {}", text::cost(f.cost_usd)),
+            theme.cost(),
+        ));
     }
     if f.error {
-        parts.push(Span::styled(format!(" · ✗ {}", safe(&f.status_message)), theme.error()));
+        parts.push(Span::styled(
+            format!(" · ✗ {}", safe(&f.status_message)),
+            theme.error(),
+        ));
     }
     Line::from(parts)
 }
@@ -274,7 +321,12 @@ fn detail_lines(c: &CompareScreen, r: &TraceComparison, theme: &Theme) -> Vec<Li
     };
     let mut out = vec![
         Line::styled(
-            format!(" row {} of {} · {}", c.selected + 1, r.rows.len(), safe(row.name())),
+            format!(
+                " row {} of {} · {}",
+                c.selected + 1,
+                r.rows.len(),
+                safe(row.name())
+            ),
             theme.header(),
         ),
         figures_line("A", row.a.as_ref(), theme),
@@ -338,7 +390,9 @@ fn detail_lines(c: &CompareScreen, r: &TraceComparison, theme: &Theme) -> Vec<Li
 
 /// The selected row in full.
 pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(c) = app.compare.as_ref() else { return };
+    let Some(c) = app.compare.as_ref() else {
+        return;
+    };
     let Some(r) = c.result.as_ref() else { return };
     let buf = frame.buffer_mut();
     for (k, line) in detail_lines(c, r, theme).iter().enumerate() {

@@ -15,13 +15,33 @@ use crate::ui::views::span_detail::fixtures::{press, render, summary};
 fn run(trace: u8, forecast: bool, answer_ms: u64, answer: &str) -> Vec<Span> {
     let mut spans = vec![
         agent(1, None, "weather-agent", 0, 1300 + answer_ms),
-        chat(2, 1, "gpt-4o-mini", 10, 290, (202, 16), "Weather in Lisbon?", "", &["get_weather"]),
+        chat(
+            2,
+            1,
+            "gpt-4o-mini",
+            10,
+            290,
+            (202, 16),
+            "Weather in Lisbon?",
+            "",
+            &["get_weather"],
+        ),
         tool(3, 1, "get_weather", 310, 120),
     ];
     if forecast {
         spans.push(tool(4, 1, "get_forecast", 310, 700));
     }
-    spans.push(chat(5, 1, "gpt-4o-mini", 1100, answer_ms, (262, 40), "Weather in Lisbon?", answer, &[]));
+    spans.push(chat(
+        5,
+        1,
+        "gpt-4o-mini",
+        1100,
+        answer_ms,
+        (262, 40),
+        "Weather in Lisbon?",
+        answer,
+        &[],
+    ));
     for s in &mut spans {
         s.trace_id = tid(trace);
     }
@@ -39,7 +59,10 @@ fn detail(spans: Vec<Span>) -> TraceDetail {
 
 /// A list of the two runs (A newest), A marked and `=` pressed on B, loaded.
 fn compared(w: u16, h: u16) -> App {
-    let (a, b) = (detail(run(1, false, 400, "Sunny, 21°C.")), detail(run(2, true, 650, "Sunny; rain tomorrow.")));
+    let (a, b) = (
+        detail(run(1, false, 400, "Sunny, 21°C.")),
+        detail(run(2, true, 650, "Sunny; rain tomorrow.")),
+    );
     let mut app = App::new(SourceInfo::default(), w, h);
     let (mut sa, sb) = (summary(&a), summary(&b));
     sa.start_unix_nano += 1;
@@ -90,7 +113,11 @@ fn compare_keys_walk_divergences_open_spans_and_swap() {
     let effects = app.update(Action::Key(Key::Char('x')));
     assert_eq!(effects, vec![Effect::LoadCompare(tid(2), tid(1))]);
     press(&mut app, &[Key::Esc]);
-    assert_eq!(app.screen, Screen::Traces, "Esc returns where = was pressed");
+    assert_eq!(
+        app.screen,
+        Screen::Traces,
+        "Esc returns where = was pressed"
+    );
 }
 
 #[test]
@@ -99,9 +126,16 @@ fn equals_without_a_mark_says_what_to_do() {
     let a = detail(run(1, false, 400, "Sunny."));
     app.update(Action::TracesLoaded(vec![summary(&a)]));
     assert!(app.update(Action::Key(Key::Char('='))).is_empty());
-    assert!(app.message.as_deref().is_some_and(|m| m.contains("mark a trace with m")));
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("mark a trace with m"))
+    );
     press(&mut app, &[Key::Char('m')]);
-    assert!(app.update(Action::Key(Key::Char('='))).is_empty(), "not with itself");
+    assert!(
+        app.update(Action::Key(Key::Char('='))).is_empty(),
+        "not with itself"
+    );
     assert_eq!(app.screen, Screen::Traces);
 }
 
@@ -116,7 +150,10 @@ fn critical_path_view() {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut app = opened(w, h);
         press(&mut app, &[Key::Char('c')]);
-        assert_eq!(app.trace.as_ref().map(|t| t.mode), Some(TreeMode::CriticalPath));
+        assert_eq!(
+            app.trace.as_ref().map(|t| t.mode),
+            Some(TreeMode::CriticalPath)
+        );
         insta::assert_snapshot!(format!("critical_path_{w}x{h}"), screen_text(&app));
     }
 }
@@ -131,21 +168,38 @@ fn the_waterfall_marks_the_critical_path_and_shows_self_time() {
             .unwrap_or_else(|| panic!("{needle} in\n{text}"))
             .to_string()
     };
-    assert!(line("get_f").contains('◆'), "the slow parallel tool is on the path");
+    assert!(
+        line("get_f").contains('◆'),
+        "the slow parallel tool is on the path"
+    );
     assert!(!line("get_w").contains('◆'), "the fast one is not");
     // The agent's 1.95s less what its children cover (290 + 700 + 650 ms): in a
     // column of the 80-column tree and in the selected span's title.
     insta::assert_snapshot!("trace_tree_critical_120x40", text);
     let narrow = screen_text(&opened(80, 24));
-    let agent_row = narrow.lines().find(|l| l.contains("AGENT invoke")).unwrap_or("");
+    let agent_row = narrow
+        .lines()
+        .find(|l| l.contains("AGENT invoke"))
+        .unwrap_or("");
     assert!(agent_row.contains("1.95s  310ms"), "{narrow}");
-    assert!(narrow.contains("1.95s (self 310ms) · ◆ critical"), "{narrow}");
+    assert!(
+        narrow.contains("1.95s (self 310ms) · ◆ critical"),
+        "{narrow}"
+    );
 }
 
 #[test]
 fn moving_in_the_critical_path_selects_spans_and_enter_goes_back_to_the_tree() {
     let mut app = opened(80, 24);
-    press(&mut app, &[Key::Char('c'), Key::Char('g'), Key::Char('j'), Key::Char('j')]);
+    press(
+        &mut app,
+        &[
+            Key::Char('c'),
+            Key::Char('g'),
+            Key::Char('j'),
+            Key::Char('j'),
+        ],
+    );
     let t = app.trace.as_ref().expect("trace");
     assert_eq!(t.selected, Some(sid(4)), "root, chat, get_forecast");
     press(&mut app, &[Key::Enter]);
@@ -153,7 +207,11 @@ fn moving_in_the_critical_path_selects_spans_and_enter_goes_back_to_the_tree() {
     assert_eq!((t.mode, t.pane), (TreeMode::Tree, Pane::Tree));
     assert_eq!(t.selected, Some(sid(4)));
     press(&mut app, &[Key::Char('c'), Key::Char('c')]);
-    assert_eq!(app.trace.as_ref().map(|t| t.mode), Some(TreeMode::Tree), "c toggles");
+    assert_eq!(
+        app.trace.as_ref().map(|t| t.mode),
+        Some(TreeMode::Tree),
+        "c toggles"
+    );
 }
 
 #[test]

@@ -6,16 +6,16 @@
 
 pub mod agent_flow;
 pub mod chrome;
-mod row_text;
 pub mod compare;
-pub mod critical_path;
 pub mod cost;
 mod cost_tables;
+pub mod critical_path;
 pub mod errors;
 pub mod evals;
 pub mod evals_compare;
 pub mod first_run;
 pub mod help;
+mod row_text;
 pub mod sessions;
 pub mod span_detail;
 pub mod trace_list;
@@ -58,7 +58,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         }
         Screen::Trace => {
             match app.trace.as_ref().map(|t| t.mode) {
-                Some(TreeMode::CriticalPath) => critical_path::render(frame, clip(l.main), app, theme),
+                Some(TreeMode::CriticalPath) => {
+                    critical_path::render(frame, clip(l.main), app, theme)
+                }
                 Some(TreeMode::Flow) => agent_flow::render(frame, clip(l.main), app, theme),
                 _ => trace_tree::render(frame, clip(l.main), app, theme),
             }

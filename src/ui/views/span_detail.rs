@@ -151,7 +151,10 @@ fn title_line(t: &TraceView, i: usize, theme: &Theme, focused: bool) -> Line<'st
     if !t.tree.children.get(i).is_none_or(Vec::is_empty)
         && let Some(own) = t.analysis.self_ns.get(i)
     {
-        parts.push(TextSpan::styled(format!(" (self {})", fmt_duration(*own)), theme.dim()));
+        parts.push(TextSpan::styled(
+            format!(" (self {})", fmt_duration(*own)),
+            theme.dim(),
+        ));
     }
     if t.analysis.on_path(i) {
         parts.push(sep());

@@ -135,7 +135,11 @@ fn row<'a>(
                 let flags = crate::errors::TraceFlags::of_summary(t);
                 if flags.any() || marked {
                     // ↻ retried, ⤳ fell back, ◐ degraded (errors::chains).
-                    let mut marker = if marked { "A▸ ".to_string() } else { String::new() };
+                    let mut marker = if marked {
+                        "A▸ ".to_string()
+                    } else {
+                        String::new()
+                    };
                     if flags.any() {
                         marker.push_str(&format!("{} ", flags.marker()));
                     }

@@ -389,7 +389,10 @@ fn row_line(
     parts.push(TextSpan::styled(pad_left(&dur, DUR_W), theme.base()));
     if cols.self_time > 0 {
         let own = timing.self_ns.map(fmt_duration).unwrap_or_default();
-        parts.push(TextSpan::styled(pad_left(&own, cols.self_time), theme.dim()));
+        parts.push(TextSpan::styled(
+            pad_left(&own, cols.self_time),
+            theme.dim(),
+        ));
     }
     if cols.bar > 0 {
         let (before, bar, after) = axis.bar(span.start_unix_nano, span.end_unix_nano);
