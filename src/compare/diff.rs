@@ -53,7 +53,8 @@ pub struct ParamChange {
 pub struct LlmDiff {
     pub model_a: Option<String>,
     pub model_b: Option<String>,
-    /// The models differ (the response's model, else the requested one).
+    /// The models differ (the responses' models when both answered, else the
+    /// requested ones).
     pub model_changed: bool,
     pub params: Vec<ParamChange>,
     pub messages: Vec<MessageChange>,
@@ -126,8 +127,14 @@ pub fn llm_diff(a: &Span, b: &Span) -> Option<LlmDiff> {
     }
     let model_a = la.model().map(str::to_string);
     let model_b = lb.model().map(str::to_string);
+    // The answering models when both answered; else the requested ones (a failed
+    // call has no response model, which is not a change of model).
+    let model_changed = match (&la.response_model, &lb.response_model) {
+        (Some(x), Some(y)) => x != y,
+        _ => la.request_model != lb.request_model,
+    };
     let mut diff = LlmDiff {
-        model_changed: model_a != model_b,
+        model_changed,
         model_a,
         model_b,
         ..Default::default()

@@ -312,9 +312,21 @@ pub(super) fn row(depth: usize, a: Option<&Span>, b: Option<&Span>, renamed: boo
     }
 }
 
+/// The first row that diverges, in display order; an error that comes from a
+/// divergence inside the span (a parent failing because a child did) defers to it.
 pub(super) fn first_divergence(rows: &[CompareRow]) -> Option<Divergence> {
+    let inside_diverges = |i: usize| {
+        rows[i + 1..]
+            .iter()
+            .take_while(|r| r.depth > rows[i].depth)
+            .any(|r| r.divergence().is_some())
+    };
     rows.iter().enumerate().find_map(|(i, r)| {
-        r.divergence().map(|reason| Divergence {
+        let reason = r.divergence()?;
+        if matches!(reason, DivergenceReason::Error { .. }) && inside_diverges(i) {
+            return None;
+        }
+        Some(Divergence {
             row: i,
             summary: reason.describe(r.name()),
             reason,

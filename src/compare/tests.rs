@@ -269,3 +269,64 @@ fn wide_fan_outs_are_matched_without_a_quadratic_table() {
     let c = compare_traces(tid(1), &a, tid(2), &b);
     assert_eq!(c.counts(), (3000, 1, 0));
 }
+
+#[test]
+fn a_run_that_gave_up_diverges_at_the_failed_call_not_at_its_root() {
+    // A: 429, then a retry that answered. B: three 429s, and the run failed.
+    let ok = |n, start| {
+        chat(
+            n,
+            1,
+            "gpt-4o",
+            start,
+            300,
+            (60, 15),
+            "Summarize",
+            "Done.",
+            &[],
+        )
+    };
+    let limited = |n, start| {
+        failed(
+            chat(n, 1, "gpt-4o", start, 150, (0, 0), "Summarize", "", &[]),
+            "429 rate limited",
+        )
+    };
+    let mut no_answer = |s: Span| {
+        let mut s = s;
+        if let Some(l) = s.llm.as_mut() {
+            l.response_model = None;
+            l.output_messages.clear();
+        }
+        s
+    };
+    let a = vec![
+        span(1, None, "summarize", 0, 1000),
+        no_answer(limited(2, 0)),
+        ok(3, 500),
+    ];
+    let mut root_b = span(1, None, "summarize", 0, 1200);
+    root_b = failed(root_b, "gave up after 3 attempts");
+    let b = vec![
+        root_b,
+        no_answer(limited(2, 0)),
+        no_answer(limited(3, 400)),
+        no_answer(limited(4, 800)),
+    ];
+    let c = compare_traces(tid(1), &a, tid(2), &b);
+    let d = c.divergence.as_ref().expect("diverges");
+    assert!(d.row > 0, "not the root: {d:?}");
+    assert!(
+        matches!(
+            d.reason,
+            DivergenceReason::Error { .. } | DivergenceReason::OnlyInB
+        ),
+        "{d:?}"
+    );
+    // A failed call has no response model: that is not a change of model.
+    for r in &c.rows {
+        if let Some(diff) = &r.llm {
+            assert!(!diff.model_changed, "{r:?}");
+        }
+    }
+}
