@@ -388,6 +388,8 @@ fn alt_key_is_esc_then_the_key() {
         crate::ui::keys::keys_of(alt_c),
         vec![Key::Esc, Key::Char('C')]
     );
+    let esc_esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::ALT);
+    assert_eq!(crate::ui::keys::keys_of(esc_esc), vec![Key::Esc, Key::Esc]);
     let plain = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
     assert_eq!(crate::ui::keys::keys_of(plain), vec![Key::Char('c')]);
     let ctrl_alt = KeyEvent::new(

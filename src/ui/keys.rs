@@ -63,7 +63,8 @@ pub fn keys_of(ev: KeyEvent) -> Vec<Key> {
         ..ev
     };
     match Key::from_crossterm(plain) {
-        Some(k) if alt && k != Key::Esc => vec![Key::Esc, k],
+        // Esc Esc read together arrives as Alt+Esc: two Escs.
+        Some(k) if alt => vec![Key::Esc, k],
         Some(k) => vec![k],
         None => vec![],
     }
