@@ -89,7 +89,7 @@ fn signed(n: i64) -> String {
 fn signed_cost(c: Option<f64>) -> String {
     match c {
         None => String::new(),
-        Some(c) if c.abs() < 5e-7 => "0".into(),
+        Some(c) if c.abs() < 5e-7 => "$0".into(),
         Some(c) => format!("{}{}", if c < 0.0 { "-" } else { "+" }, cost(Some(c.abs()))),
     }
 }

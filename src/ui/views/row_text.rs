@@ -39,11 +39,11 @@ pub(crate) fn signed_tokens(n: i64) -> String {
     }
 }
 
-/// `+$0.0012`, `-$0.01`, blank when unknown.
+/// `+$0.0012`, `-$0.01`, `$0`, blank when unknown.
 pub(crate) fn signed_cost(c: Option<f64>) -> String {
     match c {
         None => String::new(),
-        Some(c) if c.abs() < 5e-7 => "0".into(),
+        Some(c) if c.abs() < 5e-7 => "$0".into(),
         Some(c) => format!(
             "{}{}",
             if c < 0.0 { "-" } else { "+" },
