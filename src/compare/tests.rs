@@ -292,7 +292,7 @@ fn a_run_that_gave_up_diverges_at_the_failed_call_not_at_its_root() {
             "429 rate limited",
         )
     };
-    let mut no_answer = |s: Span| {
+    let no_answer = |s: Span| {
         let mut s = s;
         if let Some(l) = s.llm.as_mut() {
             l.response_model = None;
