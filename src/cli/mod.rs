@@ -1,6 +1,7 @@
 //! The command line (clap): thin — every command is a library call plus printing.
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
+mod compare_cmd;
 mod completions_cmd;
 mod cost_cmd;
 mod errors_cmd;
@@ -90,6 +91,8 @@ pub enum Command {
     Traces(TracesArgs),
     /// Show one trace
     Trace(TraceArgs),
+    /// Compare two traces: matched spans with deltas, what only one run has, where they diverge
+    Compare(compare_cmd::CompareArgs),
     /// Totals by model and service
     Stats(StatsArgs),
     /// Cost panel tables: by model, service, project, session, user; burn rate; top traces
@@ -290,6 +293,7 @@ pub fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Serve(args)) => serve(&cli.common, &args),
         Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
+        Some(Command::Compare(args)) => compare_cmd::compare(&cli.common, &args),
         Some(Command::Stats(args)) => query_cmds::stats(&cli.common, &args),
         Some(Command::Cost(args)) => cost_cmd::cost_cmd(&cli.common, &args),
         Some(Command::Errors(args)) => errors_cmd::errors(&cli.common, &args),

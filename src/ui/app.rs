@@ -34,6 +34,8 @@ pub enum Effect {
     LoadErrors(super::errors_screen::ErrorsRequest),
     /// Eval records of the last N seconds (`None`: all).
     LoadEvals(Option<u64>),
+    /// Load two traces and compare them (A, B).
+    LoadCompare(TraceId, TraceId),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     Quit,
@@ -52,6 +54,12 @@ pub enum Action {
     CostLoaded(Box<crate::cost::CostReport>),
     ErrorsLoaded(crate::errors::TimeWindow, Box<crate::errors::ErrorReport>),
     EvalsLoaded(Vec<crate::evals::EvalRecord>),
+    /// Two traces compared (A, B), or why not.
+    CompareLoaded(
+        TraceId,
+        TraceId,
+        Result<Box<crate::compare::TraceComparison>, String>,
+    ),
     /// The store committed changes to these traces.
     Changed(Vec<TraceId>),
     /// Too many changes to name: reload what is shown.
@@ -67,6 +75,8 @@ pub struct App {
     pub trace: Option<TraceView>,
     pub errors: super::errors_screen::ErrorsScreen,
     pub evals: super::evals_screen::EvalsState,
+    /// The comparison of two traces (`=`).
+    pub compare: Option<super::compare_screen::CompareScreen>,
     pub input: Option<Input>,
     pub help: bool,
     /// One-line message in the status bar (errors, "copied", …).
@@ -79,6 +89,10 @@ pub struct App {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// `q` asked "stop collection?" and waits for the answer (`quit.rs`).
+    pub confirm_quit: bool,
+    /// When the store last reported a change (in the combined mode: data received).
+    pub last_data: Option<std::time::Instant>,
 }
 
 /// How many traces the list loads (newest first) before sorting and grouping.
@@ -93,6 +107,7 @@ impl App {
             trace: None,
             errors: Default::default(),
             evals: Default::default(),
+            compare: None,
             input: None,
             help: false,
             message: None,
@@ -102,6 +117,8 @@ impl App {
             width,
             height,
             quit: false,
+            confirm_quit: false,
+            last_data: None,
         }
     }
 
@@ -166,7 +183,12 @@ impl App {
                 self.evals.set_records(records);
                 vec![]
             }
+            Action::CompareLoaded(a, b, result) => {
+                self.compare_loaded(a, b, result);
+                vec![]
+            }
             Action::Changed(ids) => {
+                self.data_arrived();
                 let mut effects = self.on_changed(&ids);
                 if self.wants_cost() {
                     effects.push(Effect::LoadCost(self.cost.window));
@@ -175,6 +197,7 @@ impl App {
                 effects
             }
             Action::ChangedMany => {
+                self.data_arrived();
                 let mut effects = self.on_changed_many();
                 if self.wants_cost() {
                     effects.push(Effect::LoadCost(self.cost.window));
@@ -265,6 +288,7 @@ impl App {
             .keys()
             .map(|w| (*w, crate::model::accounting::innermost(&wrapped, *w)))
             .collect();
+        t.analysis = super::trace_modes::TraceAnalysis::of(&detail.spans);
         t.detail = detail;
         t.refresh_visible();
         let still_there = t.selected.is_some_and(|s| t.tree.index_of.contains_key(&s));
@@ -323,9 +347,14 @@ impl App {
             }
             Screen::Cost => self.cost_navigate(nav, page),
             Screen::Evals => self.evals_navigate(nav),
+            Screen::Compare => self.compare_navigate(nav),
             Screen::Trace => {
                 let Some(t) = self.trace.as_mut() else { return };
                 match t.pane {
+                    Pane::Tree if t.mode != super::trace_modes::TreeMode::Tree => {
+                        self.step_navigate(nav);
+                        return;
+                    }
                     Pane::Tree => {
                         if let Some(row) = nav.apply(t.selected_row(), t.visible.len(), page) {
                             t.selected = Some(t.detail.spans[t.visible[row]].span_id);
@@ -476,6 +505,15 @@ impl App {
             }
             Screen::Cost => {}
             Screen::Evals => {}
+            Screen::Compare => self.compare_click(row),
+            Screen::Trace
+                if self
+                    .trace
+                    .as_ref()
+                    .is_some_and(|t| t.mode != super::trace_modes::TreeMode::Tree) =>
+            {
+                self.step_click(r)
+            }
             Screen::Trace => {
                 if let Some(t) = self.trace.as_mut()
                     && let Some(i) = t.visible.get(t.offset + r)

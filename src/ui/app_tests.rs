@@ -379,3 +379,86 @@ fn the_analysis_screens_reach_each_other_and_esc_unwinds() {
     key(&mut app, Key::Esc);
     assert_eq!(app.screen, Screen::Evals);
 }
+
+#[test]
+fn alt_key_is_esc_then_the_key() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let alt_c = KeyEvent::new(KeyCode::Char('C'), KeyModifiers::ALT | KeyModifiers::SHIFT);
+    assert_eq!(
+        crate::ui::keys::keys_of(alt_c),
+        vec![Key::Esc, Key::Char('C')]
+    );
+    let esc_esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::ALT);
+    assert_eq!(crate::ui::keys::keys_of(esc_esc), vec![Key::Esc, Key::Esc]);
+    let plain = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
+    assert_eq!(crate::ui::keys::keys_of(plain), vec![Key::Char('c')]);
+    let ctrl_alt = KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::ALT | KeyModifiers::CONTROL,
+    );
+    assert_eq!(
+        crate::ui::keys::keys_of(ctrl_alt),
+        vec![Key::Esc, Key::Ctrl('c')]
+    );
+}
+
+fn receiving() -> App {
+    let info = SourceInfo {
+        attached_to: None,
+        grpc_addrs: vec!["127.0.0.1:4317".into()],
+        http_addrs: vec!["127.0.0.1:4318".into()],
+    };
+    App::new(info, 80, 24)
+}
+
+#[test]
+fn q_asks_before_stopping_a_receiver_that_just_got_data() {
+    let mut app = receiving();
+    app.update(Action::Changed(vec![]));
+    assert!(app.update(Action::Key(Key::Char('q'))).is_empty());
+    assert!(!app.quit);
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("stops collection"))
+    );
+    // Any other key keeps it running; the next q asks again, y confirms.
+    app.update(Action::Key(Key::Char('j')));
+    assert!(!app.quit && !app.confirm_quit);
+    app.update(Action::Key(Key::Char('q')));
+    assert_eq!(app.update(Action::Key(Key::Char('y'))), vec![Effect::Quit]);
+    assert!(app.quit);
+    // A second q confirms too.
+    let mut app = receiving();
+    app.update(Action::ChangedMany);
+    app.update(Action::Key(Key::Char('q')));
+    assert_eq!(app.update(Action::Key(Key::Char('q'))), vec![Effect::Quit]);
+}
+
+#[test]
+fn q_quits_at_once_when_idle_attached_or_with_capital_q() {
+    let mut idle = receiving();
+    assert_eq!(idle.update(Action::Key(Key::Char('q'))), vec![Effect::Quit]);
+    let mut stale = receiving();
+    stale.last_data = Some(std::time::Instant::now() - crate::ui::quit::RECENT);
+    assert_eq!(
+        stale.update(Action::Key(Key::Char('q'))),
+        vec![Effect::Quit]
+    );
+    let mut busy = receiving();
+    busy.update(Action::Changed(vec![]));
+    assert_eq!(busy.update(Action::Key(Key::Char('Q'))), vec![Effect::Quit]);
+    let mut attached = App::new(
+        SourceInfo {
+            attached_to: Some("http://127.0.0.1:4318".into()),
+            ..Default::default()
+        },
+        80,
+        24,
+    );
+    attached.update(Action::Changed(vec![]));
+    assert_eq!(
+        attached.update(Action::Key(Key::Char('q'))),
+        vec![Effect::Quit]
+    );
+}

@@ -31,6 +31,8 @@ struct Loader {
     tx: mpsc::UnboundedSender<Action>,
     list_busy: bool,
     list_next: Option<crate::store::TraceQuery>,
+    /// When the last list load started (or will, after its delay).
+    list_last: Option<Instant>,
     trace_busy: bool,
     trace_next: Option<crate::model::TraceId>,
     cost_busy: bool,
@@ -45,6 +47,10 @@ struct Loader {
 
 /// Cost reports reload at most this often.
 const COST_INTERVAL: Duration = Duration::from_secs(1);
+/// The list reloads for live changes at most this often: each reload shifts every
+/// row under the new traces, and over SSH those rewritten rows are the bytes
+/// (docs/PERFORMANCE.md, "Terminal output").
+const LIVE_LIST_INTERVAL: Duration = Duration::from_secs(1);
 
 impl Loader {
     fn load_list(&mut self, q: crate::store::TraceQuery) {
@@ -53,10 +59,37 @@ impl Loader {
             return;
         }
         self.list_busy = true;
+        self.list_last = Some(Instant::now());
         let (source, tx) = (self.source.clone(), self.tx.clone());
         tokio::task::spawn_blocking(move || {
             let action = match source.list(&q) {
                 Ok(t) => Action::TracesLoaded(t),
+                Err(e) => Action::LoadFailed(e.to_string()),
+            };
+            let _ = tx.send(action);
+        });
+    }
+
+    /// A list load for live changes: at most one per `LIVE_LIST_INTERVAL`.
+    fn load_list_live(&mut self, q: crate::store::TraceQuery) {
+        if self.list_busy {
+            self.list_next = Some(q);
+            return;
+        }
+        let delay = self.list_last.map_or(Duration::ZERO, |t| {
+            LIVE_LIST_INTERVAL.saturating_sub(t.elapsed())
+        });
+        if delay.is_zero() {
+            return self.load_list(q);
+        }
+        self.list_busy = true;
+        self.list_last = Some(Instant::now() + delay);
+        let (source, tx) = (self.source.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let action = match tokio::task::spawn_blocking(move || source.list(&q)).await {
+                Ok(Ok(t)) => Action::TracesLoaded(t),
+                Ok(Err(e)) => Action::LoadFailed(e.to_string()),
                 Err(e) => Action::LoadFailed(e.to_string()),
             };
             let _ = tx.send(action);
@@ -181,6 +214,7 @@ pub async fn run<B: Backend>(
         tx,
         list_busy: false,
         list_next: None,
+        list_last: None,
         trace_busy: false,
         trace_next: None,
         cost_busy: false,
@@ -203,6 +237,12 @@ pub async fn run<B: Backend>(
                 Effect::LoadCost(w) => loader.load_cost(w),
                 Effect::LoadErrors(r) => loader.load_errors(r),
                 Effect::LoadEvals(window) => loader.evals.load(window, &loader.source, &loader.tx),
+                Effect::LoadCompare(a, b) => {
+                    let (source, tx) = (loader.source.clone(), loader.tx.clone());
+                    tokio::task::spawn_blocking(move || {
+                        let _ = tx.send(super::compare_screen::load(source.as_ref(), a, b));
+                    });
+                }
                 Effect::Copy(text) => copy(&text),
                 Effect::Quit => {}
             }
@@ -233,7 +273,13 @@ pub async fn run<B: Backend>(
                 }
                 for action in buf.drain(..) {
                     loader.finished(&action);
-                    effects.extend(app.update(action));
+                    let live = matches!(action, Action::Changed(_) | Action::ChangedMany);
+                    for effect in app.update(action) {
+                        match effect {
+                            Effect::LoadTraces(q) if live => loader.load_list_live(q),
+                            other => effects.push(other),
+                        }
+                    }
                 }
                 dirty = true;
             }

@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::app::{App, Column, DetailTab, Effect, Input, Pane, Screen};
+use super::trace_modes::TreeMode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
@@ -49,6 +50,23 @@ impl Key {
             KeyCode::Backspace => Key::Backspace,
             _ => return None,
         })
+    }
+}
+
+/// The keys of one terminal key event. No screen binds Alt: an Alt+key is what
+/// crossterm reports when Esc and a key arrive together (typed fast, or over SSH),
+/// so it is Esc, then the key.
+pub fn keys_of(ev: KeyEvent) -> Vec<Key> {
+    let alt = ev.modifiers.contains(KeyModifiers::ALT);
+    let plain = KeyEvent {
+        modifiers: ev.modifiers - KeyModifiers::ALT,
+        ..ev
+    };
+    match Key::from_crossterm(plain) {
+        // Esc Esc read together arrives as Alt+Esc: two Escs.
+        Some(k) if alt => vec![Key::Esc, k],
+        Some(k) => vec![k],
+        None => vec![],
     }
 }
 
@@ -129,6 +147,8 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("E", "error timeline"),
             ("V", "eval scorecards"),
             ("y", "copy the trace id"),
+            ("m", "mark the trace as A of a comparison"),
+            ("=", "compare the marked trace (A) with this one (B)"),
         ]),
         (Screen::Sessions, _) => keys.extend([
             ("Enter", "the session's traces, in order"),
@@ -175,15 +195,27 @@ pub fn help(screen: Screen, pane: Option<Pane>) -> Vec<(&'static str, &'static s
             ("h/l ←/→", "collapse / expand"),
             ("Space", "collapse or expand"),
             ("n / N", "next / previous error or LLM call"),
+            ("c", "critical path: only its spans, each one's share"),
+            ("f", "agent flow: the steps in order (Enter: to the span)"),
             ("[ ] or 1-5", "Chat, Attributes, Events, Logs, Raw"),
             ("y / Y", "copy the span id / the trace id"),
-            ("Esc", "back to the trace list"),
+            (
+                "m / =",
+                "mark as A / compare the marked trace with this one",
+            ),
+            ("markers", "◆ on the critical path · dim time: self time"),
+            ("Esc", "back to the trace list (from c/f: to the tree)"),
         ]),
+        (Screen::Compare, _) => keys.extend(super::compare_screen::HELP),
     }
     if matches!(screen, Screen::Cost | Screen::Errors | Screen::Evals) {
         keys.push(("C / E / V", "cost · error timeline · eval scorecards"));
     }
-    keys.extend([("?", "this help"), ("q ^c", "quit")]);
+    keys.extend([
+        ("?", "this help"),
+        ("q", "quit (asks when data arrived in the last minute)"),
+        ("Q ^c", "quit at once"),
+    ]);
     keys
 }
 
@@ -198,16 +230,12 @@ impl App {
             }
             return vec![];
         }
-        match key {
-            Key::Ctrl('c') | Key::Char('q') => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
-            Key::Char('?') => {
-                self.help = true;
-                return vec![];
-            }
-            _ => {}
+        if let Some(effects) = self.quit_key(key) {
+            return effects;
+        }
+        if key == Key::Char('?') {
+            self.help = true;
+            return vec![];
         }
         if let Some(nav) = Nav::from_key(key) {
             self.navigate(nav);
@@ -224,6 +252,7 @@ impl App {
             Screen::Cost => self.cost_key(key),
             Screen::Errors => self.errors_key(key),
             Screen::Evals => self.evals_key(key),
+            Screen::Compare => self.trace_compare_key(key),
         }
     }
 
@@ -317,6 +346,16 @@ impl App {
             Key::Char('C') => return self.open_cost(),
             Key::Char('E') => return self.open_errors(),
             Key::Char('V') => return self.open_evals(),
+            Key::Char('m') => {
+                if let Some(id) = self.list.selected {
+                    return self.mark(id);
+                }
+            }
+            Key::Char('=') => {
+                if let Some(id) = self.list.selected {
+                    return self.compare_with(id);
+                }
+            }
             Key::Char('y') => {
                 if let Some(id) = self.list.selected {
                     self.message = Some(format!("copied trace id {id}"));
@@ -356,6 +395,9 @@ impl App {
     }
 
     fn trace_key(&mut self, key: Key) -> Vec<Effect> {
+        if let Some(effects) = self.step_key(key) {
+            return effects;
+        }
         let Some(t) = self.trace.as_mut() else {
             self.screen = Screen::Traces;
             return vec![];
@@ -408,6 +450,16 @@ impl App {
                 let id = t.trace_id.to_string();
                 self.message = Some(format!("copied trace id {id}"));
                 return vec![Effect::Copy(id)];
+            }
+            Key::Char('c') => return self.toggle_mode(TreeMode::CriticalPath),
+            Key::Char('f') => return self.toggle_mode(TreeMode::Flow),
+            Key::Char('m') => {
+                let id = t.trace_id;
+                return self.mark(id);
+            }
+            Key::Char('=') => {
+                let id = t.trace_id;
+                return self.compare_with(id);
             }
             Key::Char('n') => self.jump(true),
             Key::Char('N') => self.jump(false),

@@ -37,6 +37,16 @@ pub fn compute(width: u16, height: u16, screen: Screen) -> ScreenLayout {
                 status,
             }
         }
+        Screen::Compare => {
+            // The matched tree above, the selected row's differences below.
+            let rows_h = (body.height * 3 / 5).max(6).min(body.height);
+            ScreenLayout {
+                title,
+                main: Rect::new(0, body.y, w, rows_h),
+                detail: Rect::new(0, body.y + rows_h, w, body.height - rows_h),
+                status,
+            }
+        }
         Screen::Trace if w >= WIDE => {
             let left = w * 11 / 20;
             ScreenLayout {

@@ -3,6 +3,7 @@
 //! notifications and redraws only when something changed.
 
 pub mod app;
+pub mod compare_screen;
 pub mod cost_screen;
 pub mod errors_screen;
 pub mod evals_loader;
@@ -12,6 +13,7 @@ pub mod filter;
 pub mod highlight;
 pub mod keys;
 pub mod layout;
+pub mod quit;
 pub mod sessions;
 pub mod source;
 pub mod span_tree;
@@ -19,6 +21,7 @@ pub mod state;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod trace_modes;
 pub mod views;
 
 pub use crate::query::TraceDetail;

@@ -21,6 +21,8 @@ pub enum Screen {
     Errors,
     /// Eval scorecards and experiment comparison (`V`).
     Evals,
+    /// Two traces compared (`m` then `=`).
+    Compare,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +130,8 @@ pub struct TraceList {
     pub query: TraceQuery,
     /// Set when the list shows one session's traces (entered from Sessions).
     pub session: Option<String>,
+    /// The trace marked with `m`: A of the next comparison (`=`).
+    pub marked: Option<TraceId>,
     pub loaded_once: bool,
 }
 
@@ -163,6 +167,13 @@ pub struct TraceView {
     /// Wrapper calls and the (innermost) call each wraps (`model::accounting`):
     /// their rows show that call's figures.
     pub wrapped: std::collections::HashMap<SpanId, SpanId>,
+    /// Tree, critical path (`c`) or agent flow (`f`).
+    pub mode: super::trace_modes::TreeMode,
+    /// Self times, critical path and agent flow, computed when the trace loads.
+    pub analysis: super::trace_modes::TraceAnalysis,
+    /// Selected row and scroll offset of the critical-path or flow list.
+    pub step_selected: usize,
+    pub step_offset: usize,
 }
 
 impl TraceView {
@@ -185,6 +196,10 @@ impl TraceView {
             return_to: Screen::Traces,
             marks: Default::default(),
             wrapped: Default::default(),
+            mode: Default::default(),
+            analysis: Default::default(),
+            step_selected: 0,
+            step_offset: 0,
         }
     }
 

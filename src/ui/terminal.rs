@@ -18,7 +18,6 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 use super::app::Action;
-use super::keys::Key;
 
 pub type RealTerminal = Terminal<CrosstermBackend<io::Stdout>>;
 
@@ -47,8 +46,17 @@ pub fn spawn_input(tx: mpsc::UnboundedSender<Action>) {
         .name("spanlens-input".into())
         .spawn(move || {
             while let Ok(ev) = event::read() {
+                if let Event::Key(k) = ev {
+                    // Alt+key is Esc then the key (`keys::keys_of`).
+                    let sent = super::keys::keys_of(k)
+                        .into_iter()
+                        .all(|key| tx.send(Action::Key(key)).is_ok());
+                    if !sent {
+                        break;
+                    }
+                    continue;
+                }
                 let action = match ev {
-                    Event::Key(k) => Key::from_crossterm(k).map(Action::Key),
                     Event::Resize(w, h) => Some(Action::Resize(w, h)),
                     Event::Mouse(m) => match m.kind {
                         MouseEventKind::ScrollDown => Some(Action::Scroll(1)),

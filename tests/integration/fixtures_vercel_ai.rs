@@ -237,7 +237,10 @@ async fn vercel_ai_7_open_telemetry_genai() {
     let srv = replay("vercel-ai-7", "pb").await;
     let stats = srv.stats().await;
     let embed = model(&stats, "text-embedding-3-small").clone();
-    assert_eq!(embed["calls"], 2, "the outer `embeddings` spans are wrappers");
+    assert_eq!(
+        embed["calls"], 2,
+        "the outer `embeddings` spans are wrappers"
+    );
     assert_eq!(embed["unpriced_calls"], 0, "{embed:#}");
     assert_eq!(stats["llm_calls"], 6, "{stats:#}");
     srv.stop().await;

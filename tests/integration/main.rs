@@ -3,6 +3,7 @@
 
 mod build_script;
 mod cli;
+mod compare_cli;
 mod config_flags;
 mod cost_cli;
 mod crash;

@@ -67,6 +67,7 @@ fn title_parts(app: &App, theme: &Theme) -> Vec<(String, Style)> {
             }
         }
         Screen::Evals => parts.extend(super::evals::title_parts(app, bar, alert)),
+        Screen::Compare => parts.extend(super::compare::title_parts(app, bar, alert)),
         Screen::Trace => {
             if let Some(t) = app.trace.as_ref() {
                 match &t.summary {
@@ -164,6 +165,7 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
         ],
         Screen::Errors => super::errors::hints(app),
         Screen::Evals => super::evals::hints(app),
+        Screen::Compare => super::compare::HINTS,
         Screen::Trace => match app.trace.as_ref().map(|t| t.pane) {
             Some(Pane::Detail) => &[
                 ("?", "help"),
@@ -180,6 +182,9 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
                 ("n/N", "next error/LLM"),
                 ("Esc", "back"),
                 ("q", "quit"),
+                ("c", "critical path"),
+                ("f", "agent flow"),
+                ("m/=", "mark/compare"),
             ],
         },
     }

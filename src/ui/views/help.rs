@@ -20,6 +20,7 @@ fn screen_name(app: &App) -> &'static str {
         (Screen::Traces, _) => "trace list",
         (Screen::Sessions, _) => "sessions",
         (Screen::Evals, _) => "eval scorecards",
+        (Screen::Compare, _) => "compare two traces",
         (Screen::Trace, Some(Pane::Detail)) => "span detail",
         (Screen::Trace, _) => "span tree",
         (Screen::Cost, _) => "cost",

@@ -4,14 +4,18 @@
 //! overlay. Nothing here changes state; every untrusted string goes through
 //! `text::safe` on its way to a widget.
 
+pub mod agent_flow;
 pub mod chrome;
+pub mod compare;
 pub mod cost;
 mod cost_tables;
+pub mod critical_path;
 pub mod errors;
 pub mod evals;
 pub mod evals_compare;
 pub mod first_run;
 pub mod help;
+mod row_text;
 pub mod sessions;
 pub mod span_detail;
 pub mod trace_list;
@@ -27,6 +31,7 @@ use super::app::{App, Screen};
 use super::layout;
 use super::text;
 use super::theme::Theme;
+use super::trace_modes::TreeMode;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
@@ -47,8 +52,18 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::Cost => cost::render(frame, clip(l.main), app, theme),
         Screen::Errors => errors::render(frame, clip(l.main), app, theme),
         Screen::Evals => evals::render(frame, clip(l.main), app, theme),
+        Screen::Compare => {
+            compare::render(frame, clip(l.main), app, theme);
+            compare::render_detail(frame, clip(l.detail), app, theme);
+        }
         Screen::Trace => {
-            trace_tree::render(frame, clip(l.main), app, theme);
+            match app.trace.as_ref().map(|t| t.mode) {
+                Some(TreeMode::CriticalPath) => {
+                    critical_path::render(frame, clip(l.main), app, theme)
+                }
+                Some(TreeMode::Flow) => agent_flow::render(frame, clip(l.main), app, theme),
+                _ => trace_tree::render(frame, clip(l.main), app, theme),
+            }
             span_detail::render(frame, clip(l.detail), app, theme);
         }
     }

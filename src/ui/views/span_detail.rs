@@ -148,6 +148,19 @@ fn title_line(t: &TraceView, i: usize, theme: &Theme, focused: bool) -> Line<'st
     });
     parts.push(sep());
     parts.push(TextSpan::raw(fmt_duration(span.duration_nanos())));
+    // Self time (not covered by children) and the critical path (trace_analysis).
+    if !t.tree.children.get(i).is_none_or(Vec::is_empty)
+        && let Some(own) = t.analysis.self_ns.get(i)
+    {
+        parts.push(TextSpan::styled(
+            format!(" (self {})", fmt_duration(*own)),
+            theme.dim(),
+        ));
+    }
+    if t.analysis.on_path(i) {
+        parts.push(sep());
+        parts.push(TextSpan::styled("◆ critical", theme.warning()));
+    }
     Line::from(parts)
 }
 

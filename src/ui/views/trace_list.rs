@@ -116,7 +116,14 @@ fn header<'a>(app: &App, cols: &[(Column, u16)], theme: &Theme) -> Row<'a> {
 
 /// One trace's row; `over_budget` (a `[budgets]` trace threshold crossed) marks
 /// the cost with `!`.
-fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme, over_budget: bool) -> Row<'a> {
+/// the cost with `!`; `marked` (`m`, A of a comparison) puts `A▸` before the root.
+fn row<'a>(
+    t: &TraceSummary,
+    cols: &[(Column, u16)],
+    theme: &Theme,
+    over_budget: bool,
+    marked: bool,
+) -> Row<'a> {
     let has_llm = t.llm_calls > 0;
     let cells = cols.iter().map(|(c, w)| {
         let w = *w;
@@ -126,9 +133,16 @@ fn row<'a>(t: &TraceSummary, cols: &[(Column, u16)], theme: &Theme, over_budget:
             Column::Root => {
                 let style = if t.root_seen { none } else { theme.dim() };
                 let flags = crate::errors::TraceFlags::of_summary(t);
-                if flags.any() {
+                if flags.any() || marked {
                     // ↻ retried, ⤳ fell back, ◐ degraded (errors::chains).
-                    let marker = format!("{} ", flags.marker());
+                    let mut marker = if marked {
+                        "A▸ ".to_string()
+                    } else {
+                        String::new()
+                    };
+                    if flags.any() {
+                        marker.push_str(&format!("{} ", flags.marker()));
+                    }
                     let room = (w as usize).saturating_sub(text::width(&marker));
                     let name = text::fit(&safe(&t.root_name), room);
                     marked_cell(marker, name, theme.warning(), style)
@@ -205,7 +219,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let table = Table::new(
         window.iter().map(|t| {
             let over = app.budgets.trace_over(t.cost_usd, t.total_tokens());
-            row(t, &cols, theme, over)
+            row(t, &cols, theme, over, list.marked == Some(t.trace_id))
         }),
         cols.iter().map(|(_, w)| Constraint::Length(*w)),
     )

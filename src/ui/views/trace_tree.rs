@@ -40,6 +40,9 @@ const KIND_W: usize = 6;
 const TOKENS_W: usize = 11;
 const COST_W: usize = 10;
 const DUR_W: usize = 7;
+/// Self time (spans with children only), dim, after the duration, from 70 cells
+/// (the side-by-side tree at 120 columns is 66 wide: the detail's title has it).
+const SELF_W: usize = 7;
 
 /// Draws the tree of `app.trace` in `area` (its first line is the trace's title).
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -125,6 +128,8 @@ struct Columns {
     /// Name + model at depth 0 (shrinks by `INDENT` per level).
     label: usize,
     cost: usize,
+    /// Self-time cells (0: hidden).
+    self_time: usize,
     /// Waterfall cells (0: hidden), after one space.
     bar: usize,
 }
@@ -133,14 +138,20 @@ impl Columns {
     fn new(width: usize, has_symbol: bool) -> Columns {
         let lead = usize::from(has_symbol) + NODE;
         let cost = if width >= 90 { COST_W } else { 0 };
-        let fixed = lead + KIND_W + TOKENS_W + cost + DUR_W;
+        let self_time = if width >= 70 { SELF_W } else { 0 };
+        let fixed = lead + KIND_W + TOKENS_W + cost + DUR_W + self_time;
         let bar = if width < 50 {
             0
         } else {
             width.saturating_sub(fixed + 40).clamp(10, width / 3)
         };
         let label = width.saturating_sub(fixed + bar + usize::from(bar > 0));
-        Columns { label, cost, bar }
+        Columns {
+            label,
+            cost,
+            self_time,
+            bar,
+        }
     }
 }
 
@@ -203,7 +214,21 @@ fn build_items<'a>(t: &TraceView, cols: &Columns, rows: usize, theme: &Theme) ->
                 .get(&spans[i].span_id)
                 .and_then(|c| tree.index_of.get(c))
                 .and_then(|&c| spans.get(c));
-            Text::from(row_line(&spans[i], mark, wraps, depth, cols, &axis, theme))
+            let timing = Timing {
+                on_path: t.analysis.on_path(i),
+                self_ns: t
+                    .analysis
+                    .self_ns
+                    .get(i)
+                    .copied()
+                    .filter(|_| !tree.children[i].is_empty()),
+            };
+            let row = RowFacts {
+                mark,
+                wraps,
+                timing,
+            };
+            Text::from(row_line(&spans[i], row, depth, cols, &axis, theme))
         } else {
             Text::from(Line::default())
         };
@@ -294,12 +319,32 @@ fn pad_left(s: &str, w: usize) -> String {
     format!("{}{s}", " ".repeat(w.saturating_sub(text::width(&s))))
 }
 
+/// What `trace_analysis` says of a row's span.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    on_path: bool,
+    /// Self time, for spans with children.
+    self_ns: Option<u64>,
+}
+
 /// One row's text (after the widget's indentation and node symbol).
-#[allow(clippy::too_many_arguments)]
+/// What is known of a row's span beyond the span itself.
+#[derive(Debug, Clone, Copy)]
+struct RowFacts<'a> {
+    /// Retry-chain attempt or fallback (`errors::chains`).
+    mark: Option<&'a crate::errors::CallMark>,
+    /// The call this wrapper wraps (`model::accounting`): its figures are shown.
+    wraps: Option<&'a Span>,
+    timing: Timing,
+}
+
 fn row_line(
     span: &Span,
-    mark: Option<&crate::errors::CallMark>,
-    wraps: Option<&Span>,
+    RowFacts {
+        mark,
+        wraps,
+        timing,
+    }: RowFacts<'_>,
     depth: usize,
     cols: &Columns,
     axis: &Axis,
@@ -371,14 +416,29 @@ fn row_line(
     }
     let dur = fmt_duration(span.duration_nanos());
     parts.push(TextSpan::styled(pad_left(&dur, DUR_W), theme.base()));
+    if cols.self_time > 0 {
+        let own = timing.self_ns.map(fmt_duration).unwrap_or_default();
+        parts.push(TextSpan::styled(
+            pad_left(&own, cols.self_time),
+            theme.dim(),
+        ));
+    }
     if cols.bar > 0 {
         let (before, bar, after) = axis.bar(span.start_unix_nano, span.end_unix_nano);
         let style = if err {
             theme.error()
+        } else if timing.on_path {
+            kind_style(span, theme).add_modifier(Modifier::BOLD)
         } else {
             kind_style(span, theme)
         };
-        parts.push(TextSpan::raw(" ".repeat(before + 1)));
+        // On the critical path: `◆` just before the bar.
+        parts.push(TextSpan::raw(" ".repeat(before)));
+        parts.push(if timing.on_path {
+            TextSpan::styled("◆", theme.warning())
+        } else {
+            TextSpan::raw(" ")
+        });
         parts.push(TextSpan::styled(bar, style));
         parts.push(TextSpan::raw(" ".repeat(after)));
     }
@@ -446,6 +506,9 @@ fn title_line(t: &TraceView, theme: &Theme, focused: bool, width: usize) -> Line
     if errors > 0 {
         let e = format!("✗ {errors} error{}", if errors == 1 { "" } else { "s" });
         parts.push((8, e, theme.error()));
+    }
+    if !t.analysis.critical.steps.is_empty() {
+        parts.push((3, "◆ critical path (c)".into(), theme.warning()));
     }
     if t.loading && n > 0 {
         parts.push((2, "updating…".into(), theme.dim()));
