@@ -12,7 +12,6 @@ use clap::Args;
 
 use super::serve::{open_store, resolve_data_dir};
 use super::{CliError, CommonArgs};
-use crate::api::ApiClient;
 use crate::data_dir::{OwnerLock, pid_alive};
 use crate::model::{LogRecord, TraceId};
 use crate::otlp_file::from_model::{logs_request, trace_request};
@@ -43,7 +42,7 @@ pub struct ExportArgs {
 fn open_ui_source(common: &CommonArgs) -> Result<Box<dyn UiSource>, CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
-        let client = ApiClient::new(&lock.api_url, common.token.clone());
+        let client = super::api_client(common, &lock.api_url)?;
         if client.is_alive(Duration::from_secs(2)) {
             return Ok(Box::new(client));
         }

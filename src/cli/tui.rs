@@ -126,7 +126,7 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         .enable_all()
         .build()?;
     let result = runtime.block_on(async {
-        let l = bind_and_lock(common, &dir, opts.tls.is_some()).await?;
+        let l = bind_and_lock(common, &dir, &opts).await?;
         super::security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
         super::forward_args::check_not_self(forward_opts.as_ref(), &l.grpc_addrs, &l.http_addrs)?;
         let live = live_channel();
