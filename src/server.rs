@@ -163,6 +163,14 @@ pub async fn run(
             opts.retention_every,
         ))
     });
+    // Counts of coalesced rejections are written once their minute is up.
+    let audit_flush = tokio::spawn(async {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            crate::audit::flush_coalesced(false);
+        }
+    });
     let ingestor = Ingestor::new(handle, prices.clone())
         .with_redactor(opts.redactor.clone())
         .with_evals(crate::evals::EvalHook::new(
@@ -285,6 +293,8 @@ pub async fn run(
     .await;
     tasks.abort_all();
     live_log.abort();
+    audit_flush.abort();
+    crate::audit::flush_coalesced(true);
     if let Some(r) = retention {
         r.abort();
         let _ = r.await;

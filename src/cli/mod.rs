@@ -171,6 +171,9 @@ pub struct ServeArgs {
     /// (spans are held once the file passes half of it; see docs/SECURITY.md)
     #[arg(long, value_name = "SIZE")]
     pub max_disk: Option<String>,
+    /// Size of audit.log in the data dir past which it is rotated to audit.log.1 (default 4MiB)
+    #[arg(long, value_name = "SIZE")]
+    pub audit_max_size: Option<String>,
     /// How often retention runs (default 10s; for tests)
     #[arg(long, value_name = "DUR", hide = true)]
     pub retention_interval: Option<String>,

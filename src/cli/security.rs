@@ -85,6 +85,16 @@ pub fn retention(args: &ServeArgs) -> Result<RetentionPolicy, CliError> {
     })
 }
 
+/// `--audit-max-size` in bytes (default [`crate::audit::DEFAULT_MAX_BYTES`]).
+pub fn audit_max_bytes(args: &ServeArgs) -> Result<u64, CliError> {
+    match &args.audit_max_size {
+        Some(s) => crate::util::parse_size(s)
+            .map(|n| n.max(1024))
+            .map_err(|e| CliError::Usage(format!("--audit-max-size: {e}"))),
+        None => Ok(crate::audit::DEFAULT_MAX_BYTES),
+    }
+}
+
 /// Says once — one log line, one audit record — that a data dir with wider modes
 /// than its owner's was tightened (`crate::private_files`).
 pub fn report_tightened(dir: &Path, tightened: &crate::private_files::Tightened) {
@@ -122,7 +132,10 @@ pub fn audit_start(
     http: &[String],
 ) {
     match crate::audit::init(dir) {
-        Ok(log) => tracing::info!(path = %log.path().display(), "audit log"),
+        Ok(log) => {
+            log.set_max_bytes(audit_max_bytes(args).unwrap_or(crate::audit::DEFAULT_MAX_BYTES));
+            tracing::info!(path = %log.path().display(), "audit log");
+        }
         Err(e) => {
             eprintln!(
                 "spanlens: cannot open the audit log in {}: {e}",
@@ -163,6 +176,7 @@ pub fn audit_start(
             "redaction": config.table.get("redaction").map(|t| t.to_string()),
             "max_age": args.max_age,
             "max_disk": args.max_disk,
+            "audit_max_size": args.audit_max_size,
             "max_request_mb": args.max_request_mb,
             "tls": args.tls_cert.is_some(),
             "mtls": args.client_ca.is_some(),

@@ -216,6 +216,7 @@ pub fn prepare(
 ) -> Result<(ConfigFile, ServeOptions), CliError> {
     let config = ConfigFile::load(common.config.as_deref())?;
     let opts = serve_options(common, args, &config)?;
+    security::audit_max_bytes(args)?;
     let addrs: Vec<SocketAddr> = common
         .grpc_addr
         .iter()
