@@ -1,30 +1,40 @@
 //! Why a forward target fails, said once: the sender reports the first failure and
-//! each change of error at warn (not every retry), with a hint when the answer's
-//! shape points at a protocol mix-up — an HTTP/2 (gRPC) server answering an
-//! OTLP/HTTP request, or an HTTP server answering gRPC.
+//! each new error at warn (not every retry), with a hint when the answer's shape
+//! points at a protocol mix-up — an HTTP/2 (gRPC) server answering an OTLP/HTTP
+//! request, or an HTTP server answering gRPC. A target that alternates between a few
+//! errors (an HTTP/2 server resets some connections and answers others with a frame
+//! that does not parse as HTTP/1.1) is reported once per error, not per retry.
 
 use super::ForwardTarget;
 
-/// Remembers the error last reported, so only changes are logged.
+/// Distinct errors remembered per run of failures.
+const REMEMBERED: usize = 8;
+
+/// The errors reported since the last success, so only new ones are logged.
 #[derive(Debug, Default)]
 pub struct FailureLog {
-    last: Option<String>,
+    reported: Vec<String>,
 }
 
 impl FailureLog {
-    /// A failed attempt: the message with its hint when it differs from the last
-    /// one reported (to be logged at warn), else `None`.
+    /// A failed attempt: the message with its hint when it was not reported since
+    /// the last success (to be logged at warn), else `None`.
     pub fn failed(&mut self, target: &ForwardTarget, message: &str) -> Option<String> {
-        if self.last.as_deref() == Some(message) {
+        if self.reported.iter().any(|m| m == message) {
             return None;
         }
-        self.last = Some(message.to_string());
+        if self.reported.len() == REMEMBERED {
+            self.reported.remove(0);
+        }
+        self.reported.push(message.to_string());
         Some(with_hint(target, message))
     }
 
     /// A request went through: true when it ends a run of failures (log that once).
     pub fn recovered(&mut self) -> bool {
-        self.last.take().is_some()
+        let failing = !self.reported.is_empty();
+        self.reported.clear();
+        failing
     }
 }
 
@@ -97,6 +107,9 @@ mod tests {
         assert!(log.failed(&t, "connection refused").is_some());
         assert!(log.failed(&t, "connection refused").is_none());
         assert!(log.failed(&t, "HTTP 500 from x").is_some());
+        // Alternating between known errors says nothing new.
+        assert!(log.failed(&t, "connection refused").is_none());
+        assert!(log.failed(&t, "HTTP 500 from x").is_none());
         assert!(log.recovered());
         assert!(!log.recovered());
         assert!(log.failed(&t, "HTTP 500 from x").is_some());
