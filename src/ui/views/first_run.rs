@@ -147,7 +147,7 @@ fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     ]));
     out.push(Line::styled("Traces show up here as they arrive.", dim));
     out.push(Line::from(vec![
-        Span::styled("Reading over the API (curl, attach via ssh -L) needs ", dim),
+        Span::styled("API readers (curl, attach via ssh -L) need ", dim),
         Span::styled("spanlens token", key),
     ]));
     out
@@ -214,7 +214,7 @@ mod tests {
             assert!(all.contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318"));
             assert!(all.contains("OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"));
             assert!(all.contains("spanlens demo"));
-            assert!(all.contains("needs spanlens token"));
+            assert!(all.contains("API readers (curl, attach via ssh -L) need spanlens token"));
             assert!(!all.contains('…'), "nothing cut at {w}x{h}:\n{all}");
             insta::assert_snapshot!(format!("first_run_{w}x{h}"), t.backend());
         }
