@@ -145,9 +145,23 @@ impl ForwardStats {
                 .unwrap_or_else(|e| e.into_inner())
                 .as_deref()
         {
-            s.push_str(&format!(" · failing: {e}"));
+            s.push_str(&format!(" · failing: {}", short_error(e)));
         }
         s
+    }
+}
+
+/// An error cut for a status bar: the protocol hint alone when there is one
+/// (`use grpc://`; the target is already shown), else without its leading URL.
+fn short_error(e: &str) -> String {
+    for scheme in ["grpc://", "http://"] {
+        if e.contains(&format!("use {scheme}")) {
+            return format!("use {scheme}");
+        }
+    }
+    match e.split_once(": ") {
+        Some((head, rest)) if head.starts_with("http://") => rest.to_string(),
+        _ => e.to_string(),
     }
 }
 
@@ -190,5 +204,9 @@ mod tests {
         assert_eq!(j["failing"], true);
         s.sent(1, 0, false);
         assert_eq!(s.status_line(), "→ grpc://h:4317 4 spans · 6 dropped");
+        s.retried("http://h:4318/v1/traces: protocol: bad — … use grpc://h:4318".into());
+        assert!(s.status_line().ends_with(" · failing: use grpc://"));
+        s.retried("http://h:4318/v1/traces: io: Connection refused".into());
+        assert!(s.status_line().ends_with(" · failing: io: Connection refused"));
     }
 }
