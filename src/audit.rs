@@ -329,7 +329,10 @@ mod tests {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         assert_eq!(last.last().unwrap()["n"], 99);
-        assert_eq!(crate::private_files::mode_of(&log.rotated_path()) & 0o077, 0);
+        assert_eq!(
+            crate::private_files::mode_of(&log.rotated_path()) & 0o077,
+            0
+        );
     }
 
     #[test]
@@ -342,7 +345,13 @@ mod tests {
         for i in 0..5000u64 {
             let at = t0 + std::time::Duration::from_millis(i * 10);
             let p = std::net::SocketAddr::new(peer.ip(), 4000 + (i % 1000) as u16);
-            log.rejection("auth_failed", Some(p), "http", json!({"peer": p.to_string()}), at);
+            log.rejection(
+                "auth_failed",
+                Some(p),
+                "http",
+                json!({"peer": p.to_string()}),
+                at,
+            );
         }
         log.flush_coalesced(t0 + std::time::Duration::from_secs(120), false);
         let lines: Vec<Value> = std::fs::read_to_string(&path)

@@ -68,7 +68,10 @@ impl std::fmt::Debug for OwnerLock {
             .field("grpc_addrs", &self.grpc_addrs)
             .field("http_addrs", &self.http_addrs)
             .field("started_unix_nano", &self.started_unix_nano)
-            .field("read_secret", &self.read_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "read_secret",
+                &self.read_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

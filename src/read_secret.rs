@@ -103,7 +103,9 @@ mod tests {
         );
         assert_eq!(for_local_owner(dir.path(), "http://10.1.1.1:4318"), None);
         assert_eq!(owner_secret(dir.path()).unwrap(), "abc");
-        lock("http://127.0.0.1:4318", None).write(dir.path()).unwrap();
+        lock("http://127.0.0.1:4318", None)
+            .write(dir.path())
+            .unwrap();
         assert!(matches!(
             owner_secret(dir.path()),
             Err(ReadSecretError::NoSecret(_))

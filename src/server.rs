@@ -178,7 +178,11 @@ pub async fn run(
             store.clone(),
         ))
         .with_forward(forwarder);
-    let api_token = opts.token.clone().or(opts.read_secret.clone()).map(Arc::new);
+    let api_token = opts
+        .token
+        .clone()
+        .or(opts.read_secret.clone())
+        .map(Arc::new);
     let token = opts.token.map(Arc::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = move || {

@@ -162,11 +162,18 @@ mod tests {
             .unwrap();
         assert_eq!(next.repeated, Some(1000));
         assert_eq!(
-            c.offer(key("10.0.0.1", "busy"), f.clone(), t0 + WINDOW + Duration::from_secs(1)),
+            c.offer(
+                key("10.0.0.1", "busy"),
+                f.clone(),
+                t0 + WINDOW + Duration::from_secs(1)
+            ),
             None
         );
         // A count left when the rejections stop is flushed once its minute is up.
-        assert!(c.due(t0 + WINDOW + Duration::from_secs(2), false).is_empty());
+        assert!(
+            c.due(t0 + WINDOW + Duration::from_secs(2), false)
+                .is_empty()
+        );
         let flushed = c.due(t0 + WINDOW * 2, false);
         assert_eq!(flushed.len(), 1);
         assert_eq!(flushed[0].repeated, Some(1));

@@ -402,9 +402,7 @@ fn demo(common: &CommonArgs, args: &crate::demo::DemoArgs) -> Result<(), CliErro
 }
 
 /// The demo's TLS settings: the trusted CA (`--tls-ca`) and the client certificate.
-fn demo_tls(
-    common: &CommonArgs,
-) -> Result<Option<tonic::transport::ClientTlsConfig>, CliError> {
+fn demo_tls(common: &CommonArgs) -> Result<Option<tonic::transport::ClientTlsConfig>, CliError> {
     use tonic::transport::{Certificate, ClientTlsConfig, Identity};
     let read = |p: &std::path::Path| {
         std::fs::read(p).map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))

@@ -104,7 +104,9 @@ pub fn report_tightened(dir: &Path, tightened: &crate::private_files::Tightened)
     let paths: Vec<serde_json::Value> = tightened
         .paths
         .iter()
-        .map(|(p, mode)| json!({"path": p.display().to_string(), "old_mode": format!("{mode:04o}")}))
+        .map(
+            |(p, mode)| json!({"path": p.display().to_string(), "old_mode": format!("{mode:04o}")}),
+        )
         .collect();
     tracing::warn!(
         dir = %dir.display(),
@@ -112,7 +114,10 @@ pub fn report_tightened(dir: &Path, tightened: &crate::private_files::Tightened)
         "the data dir was readable by other users; tightened it to 0700 and its files to 0600"
     );
     if let Err(e) = crate::audit::init(dir) {
-        eprintln!("spanlens: cannot open the audit log in {}: {e}", dir.display());
+        eprintln!(
+            "spanlens: cannot open the audit log in {}: {e}",
+            dir.display()
+        );
         return;
     }
     crate::audit::record(

@@ -30,11 +30,9 @@ pub fn resolve_data_dir(common: &CommonArgs) -> Result<std::path::PathBuf, CliEr
 /// is private (umask 077; a missing data dir is created `0700`).
 pub fn open_store(dir: &Path, cache_mb: u64) -> Result<SledStore, CliError> {
     crate::private_files::restrict_umask();
-    crate::private_files::create_private_dir(dir).map_err(|source| {
-        data_dir::DataDirError::Io {
-            path: dir.to_path_buf(),
-            source,
-        }
+    crate::private_files::create_private_dir(dir).map_err(|source| data_dir::DataDirError::Io {
+        path: dir.to_path_buf(),
+        source,
     })?;
     let opts = SledOptions {
         cache_bytes: cache_mb * 1024 * 1024,

@@ -263,11 +263,12 @@ impl Sender {
             .transpose()
             .map_err(|_| DemoError::InvalidToken)?;
         let shown = sanitize_for_terminal(endpoint);
-        let mut channel =
-            Endpoint::from_shared(endpoint.to_string()).map_err(|e| DemoError::InvalidEndpoint {
+        let mut channel = Endpoint::from_shared(endpoint.to_string()).map_err(|e| {
+            DemoError::InvalidEndpoint {
                 endpoint: shown.clone(),
                 reason: error_chain(&e),
-            })?;
+            }
+        })?;
         if let Some(tls) = tls.filter(|_| endpoint.starts_with("https://")) {
             channel = channel
                 .tls_config(tls)

@@ -120,15 +120,21 @@ mod tests {
         let http = ForwardTarget::parse("http://10.0.0.1:4319").unwrap();
         let grpc = ForwardTarget::parse("grpc://10.0.0.1:4318").unwrap();
         assert!(
-            with_hint(&http, "http://10.0.0.1:4319/v1/traces: protocol: status line")
-                .ends_with("use grpc://10.0.0.1:4319")
+            with_hint(
+                &http,
+                "http://10.0.0.1:4319/v1/traces: protocol: status line"
+            )
+            .ends_with("use grpc://10.0.0.1:4319")
         );
         assert!(
             with_hint(&grpc, "gRPC Unimplemented: HTTP status 404")
                 .ends_with("use http://10.0.0.1:4318")
         );
         assert_eq!(
-            with_hint(&http, "http://10.0.0.1:4319/v1/traces: Connection refused (os error 111)"),
+            with_hint(
+                &http,
+                "http://10.0.0.1:4319/v1/traces: Connection refused (os error 111)"
+            ),
             "http://10.0.0.1:4319/v1/traces: Connection refused (os error 111)"
         );
     }

@@ -207,6 +207,9 @@ mod tests {
         s.retried("http://h:4318/v1/traces: protocol: bad — … use grpc://h:4318".into());
         assert!(s.status_line().ends_with(" · failing: use grpc://"));
         s.retried("http://h:4318/v1/traces: io: Connection refused".into());
-        assert!(s.status_line().ends_with(" · failing: io: Connection refused"));
+        assert!(
+            s.status_line()
+                .ends_with(" · failing: io: Connection refused")
+        );
     }
 }

@@ -23,7 +23,13 @@ pub fn serve_with_umask_000(
     let mut child = Command::new("sh")
         .args(["-c", "umask 000 && exec \"$@\"", "sh"])
         .arg(env!("CARGO_BIN_EXE_spanlens"))
-        .args(["serve", "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--grpc-addr",
+            "127.0.0.1:0",
+            "--http-addr",
+            "127.0.0.1:0",
+        ])
         .args(extra)
         .arg("--data-dir")
         .arg(dir)
@@ -160,7 +166,9 @@ async fn the_api_needs_the_secret_and_the_owners_cli_finds_it_without_flags() {
         let url = format!("http://{http}{path}");
         assert_eq!(bearer_get(&url, None).await.status(), 401, "{path}");
         assert_eq!(
-            bearer_get(&url, Some("0".repeat(64).as_str())).await.status(),
+            bearer_get(&url, Some("0".repeat(64).as_str()))
+                .await
+                .status(),
             401,
             "{path}"
         );
@@ -168,10 +176,16 @@ async fn the_api_needs_the_secret_and_the_owners_cli_finds_it_without_flags() {
     let url = format!("http://{http}/api/v1/traces");
     let res = bearer_get(&url, Some(&secret)).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap()[0]["service"], "weather-agent-openinference");
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()[0]["service"],
+        "weather-agent-openinference"
+    );
     // The owner's user: no flags.
     let (ok, out, err) = run_cli(&data, &["traces", "--json"]);
-    assert!(ok && out.contains("weather-agent-openinference"), "{out}{err}");
+    assert!(
+        ok && out.contains("weather-agent-openinference"),
+        "{out}{err}"
+    );
     let (ok, out, _) = run_cli(&data, &["token"]);
     assert!(ok);
     assert_eq!(out.trim(), secret);
@@ -237,7 +251,13 @@ async fn another_user_can_read_neither_the_files_nor_the_api() {
     let bin = env!("CARGO_BIN_EXE_spanlens");
     let (ok, out) = as_nobody(&[bin, "token", "--data-dir", data.to_str().unwrap()]);
     assert!(!ok && !out.contains(&OwnerLock::read(&data).unwrap().read_secret.unwrap()));
-    let (ok, out) = as_nobody(&[bin, "traces", "--json", "--data-dir", data.to_str().unwrap()]);
+    let (ok, out) = as_nobody(&[
+        bin,
+        "traces",
+        "--json",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
     assert!(!ok && !out.contains("weather-agent-openinference"), "{out}");
 }
 

@@ -74,7 +74,10 @@ async fn a_flood_of_rejections_keeps_the_audit_log_under_its_cap() {
     let lines = audit_lines(&audit);
     let last = lines.last().unwrap();
     assert_eq!(last["event"], "auth_failed");
-    assert!(last["peer"].as_str().unwrap().starts_with("127.1.2.200:"), "{last}");
+    assert!(
+        last["peer"].as_str().unwrap().starts_with("127.1.2.200:"),
+        "{last}"
+    );
     assert_eq!(spanlens::private_files::mode_of(&rotated), 0o600);
 }
 
@@ -84,8 +87,7 @@ async fn a_forward_to_a_grpc_port_over_http_says_use_grpc() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let wrong = format!("http://{}", downstream.grpc);
-    let (_child, http, log) =
-        serve_with_umask_000(&data, &["--forward", &wrong, "--log", "warn"]);
+    let (_child, http, log) = serve_with_umask_000(&data, &["--forward", &wrong, "--log", "warn"]);
     let f = fixture_files("openinference", "pb").remove(0);
     let (status, _, _) = post(
         format!("http://{http}/v1/traces"),
@@ -99,7 +101,8 @@ async fn a_forward_to_a_grpc_port_over_http_says_use_grpc() {
     let mut seen = Vec::new();
     wait_until("the forward failure in the log", || {
         seen.extend(log.try_iter());
-        seen.iter().any(|l| l.contains("forwarding fails") && l.contains(&hint))
+        seen.iter()
+            .any(|l| l.contains("forwarding fails") && l.contains(&hint))
     });
     let (ok, out, err) = run_cli(&data, &["stats"]);
     assert!(ok, "{err}");
@@ -188,7 +191,10 @@ async fn attach_of_the_same_user_needs_no_flags() {
     let dir = data.to_str().unwrap();
     let tui = Pty::spawn(&["attach", "--data-dir", dir]);
     let screen = tui.wait_for("ChatCompletion");
-    assert!(screen.contains(&format!("attached to http://{http}")), "{screen}");
+    assert!(
+        screen.contains(&format!("attached to http://{http}")),
+        "{screen}"
+    );
     // The same URL given explicitly: the secret is still the owner's own.
     let tui = Pty::spawn(&["attach", &format!("http://{http}"), "--data-dir", dir]);
     tui.wait_for("ChatCompletion");
@@ -206,9 +212,7 @@ async fn an_mtls_instance_is_reached_with_a_client_certificate() {
     let data = tmp.path().join("data");
     let tls = ["--tls-cert", &cert, "--tls-key", &key, "--client-ca", &ca];
     let (_child, _http, _log) = serve_with_umask_000(&data, &tls);
-    let client = [
-        "--tls-ca", &ca, "--tls-cert", &c_cert, "--tls-key", &c_key,
-    ];
+    let client = ["--tls-ca", &ca, "--tls-cert", &c_cert, "--tls-key", &c_key];
     // demo sends over gRPC+TLS to the owner of the data dir.
     let mut args = vec!["demo", "--count", "2", "--seed", "7"];
     args.extend(client);

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use serde_json::Value;
+use spanlens::ingest::Token;
 use spanlens::model::{LogRecord, Span, TraceId, TraceSummary};
 use spanlens::pricing::PriceTable;
-use spanlens::ingest::Token;
 use spanlens::server::{self, ServeOptions};
 use spanlens::store::{
     IngestBatch, MemoryStore, SledOptions, SledStore, Stats, StoreError, TraceQuery, TraceStore,
