@@ -33,7 +33,7 @@ pub struct ExportArgs {
     /// otlp-json: pretty OTLP/JSON documents; jsonl: one request per line (Collector file exporter)
     #[arg(long, value_enum, default_value = "otlp-json")]
     pub format: ExportFormat,
-    /// Write here instead of standard output
+    /// Write here instead of standard output (created readable by this user only, 0600)
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -98,7 +98,10 @@ pub fn export(common: &CommonArgs, args: &ExportArgs) -> Result<(), CliError> {
         list.into_iter().map(|s| s.trace_id).collect()
     };
     let mut sink: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        // Stored prompts: readable by this user only, like the store.
+        Some(p) => Box::new(std::io::BufWriter::new(
+            crate::private_files::create_private(p, false)?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let (mut traces, mut spans, mut logs) = (0u64, 0u64, 0u64);

@@ -97,10 +97,16 @@ async fn a_fresh_data_dir_and_every_file_in_it_are_private_whatever_the_umask() 
     assert!(data.join("spanlens.lock").exists() && data.join("audit.log").exists());
     assert!(data.join("store").is_dir());
     assert_private(&data);
-    drop(child);
-    // An export written into the data dir is private too.
+    // Exports written into the data dir are private too: through the owner's API,
+    // and from the store once it stopped.
     let out = data.join("export.json");
     let (ok, _, err) = run_cli(&data, &["export", "-o", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(std::fs::metadata(&out).unwrap().len() > 100);
+    drop(child);
+    let out = data.join("export.jsonl");
+    let args = ["export", "--format", "jsonl", "-o", out.to_str().unwrap()];
+    let (ok, _, err) = run_cli(&data, &args);
     assert!(ok, "{err}");
     assert_private(&data);
 }
