@@ -1,8 +1,9 @@
 //! Under attack and across machines, through the real binary: a flood of rejected
 //! requests keeps the audit log under its cap (coalesced per peer and reason, then
 //! rotated), a forward to a gRPC port over OTLP/HTTP says why it fails and what to
-//! use instead, `attach` finds the secret with no flags, and an mTLS instance is
-//! reached by `attach`, `demo` and a query command presenting a client certificate.
+//! use instead, `attach` finds the secret with no flags (and from elsewhere takes
+//! it with `--token-file`), and an mTLS instance is reached by `attach`, `demo` and
+//! a query command presenting a client certificate.
 
 use std::io::Read;
 use std::path::Path;
@@ -196,7 +197,25 @@ async fn attach_of_the_same_user_needs_no_flags() {
         "{screen}"
     );
     // The same URL given explicitly: the secret is still the owner's own.
-    let tui = Pty::spawn(&["attach", &format!("http://{http}"), "--data-dir", dir]);
+    let url = format!("http://{http}");
+    let tui = Pty::spawn(&["attach", &url, "--data-dir", dir]);
+    tui.wait_for("ChatCompletion");
+    // From elsewhere (as through ssh -L): refused without the secret, saying how to
+    // get it; let in with --token-file.
+    let elsewhere = tmp.path().join("elsewhere");
+    let (ok, _, err) = run_cli(&elsewhere, &["attach", &url]);
+    assert!(!ok && err.contains("spanlens token"), "{err}");
+    let (_, secret, _) = run_cli(&data, &["token"]);
+    let secret_file = tmp.path().join("secret.txt");
+    std::fs::write(&secret_file, secret).unwrap();
+    let tui = Pty::spawn(&[
+        "attach",
+        &url,
+        "--data-dir",
+        elsewhere.to_str().unwrap(),
+        "--token-file",
+        secret_file.to_str().unwrap(),
+    ]);
     tui.wait_for("ChatCompletion");
 }
 
