@@ -37,7 +37,7 @@ fn audit_lines(path: &Path) -> Vec<serde_json::Value> {
 async fn a_flood_of_rejections_keeps_the_audit_log_under_its_cap() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let (_child, http, _log) = serve_with_umask_000(&data, &["--audit-max-size", "16KiB"]);
+    let (mut child, http, _log) = serve_with_umask_000(&data, &["--audit-max-size", "16KiB"]);
     let url = format!("http://{http}/api/v1/traces");
     let audit = data.join("audit.log");
     // One peer retrying at once: one line, the rest counted.
@@ -80,6 +80,22 @@ async fn a_flood_of_rejections_keeps_the_audit_log_under_its_cap() {
         "{last}"
     );
     assert_eq!(spanlens::private_files::mode_of(&rotated), 0o600);
+    // Stopped, it writes the count of what it did not write.
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    assert!(child.wait().unwrap().success());
+    let lines = audit_lines(&audit);
+    let from_local = |l: &&serde_json::Value| {
+        l["event"] == "auth_failed" && l["peer"].as_str().unwrap_or("").starts_with("127.0.0.1:")
+    };
+    let count = lines
+        .iter()
+        .find(from_local)
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert_eq!(count["repeated"], 499);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
