@@ -24,6 +24,8 @@ use crate::util::{now_unix_nano, parse_duration};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    #[command(flatten)]
+    pub tls: super::ClientTlsArgs,
     /// Only this trace (32 hex digits)
     #[arg(long, value_name = "ID")]
     pub trace: Option<String>,

@@ -315,6 +315,7 @@ impl Command {
             Command::Demo(a) => &a.tls,
             Command::Errors(a) => &a.tls,
             Command::Evals(a) => &a.tls,
+            Command::Export(a) => &a.tls,
             _ => return None,
         })
     }
