@@ -2,8 +2,9 @@
 //! `spanlens` processes where the owner's query API answers.
 //!
 //! sled allows one process per store; the process that opens it writes
-//! `spanlens.lock` (JSON: pid, API URL, listeners). A lock file left by a process
-//! that died is recognised when the store opens fine despite it, and replaced.
+//! `spanlens.lock` (JSON: pid, API URL, listeners, the read API's secret; `0600`). A
+//! lock file left by a process that died is recognised when the store opens fine
+//! despite it, and replaced.
 
 use std::path::{Path, PathBuf};
 
@@ -35,15 +36,17 @@ pub fn store_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("store")
 }
 
-pub fn ensure(data_dir: &Path) -> Result<(), DataDirError> {
-    std::fs::create_dir_all(data_dir).map_err(|source| DataDirError::Io {
+/// Creates the data dir private (`0700`), or tightens an existing one and everything
+/// in it (see [`crate::private_files`]); returns what was tightened.
+pub fn ensure(data_dir: &Path) -> Result<crate::private_files::Tightened, DataDirError> {
+    crate::private_files::secure_data_dir(data_dir).map_err(|source| DataDirError::Io {
         path: data_dir.to_path_buf(),
         source,
     })
 }
 
 /// What the owner of a data dir records about itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct OwnerLock {
     pub pid: u32,
     /// Base URL of the query API, e.g. `http://127.0.0.1:4318`.
@@ -51,6 +54,26 @@ pub struct OwnerLock {
     pub grpc_addrs: Vec<String>,
     pub http_addrs: Vec<String>,
     pub started_unix_nano: u64,
+    /// The secret the query API requires when the owner was started without
+    /// `--token` (absent in lock files of older versions and with `--token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_secret: Option<String>,
+}
+
+impl std::fmt::Debug for OwnerLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnerLock")
+            .field("pid", &self.pid)
+            .field("api_url", &self.api_url)
+            .field("grpc_addrs", &self.grpc_addrs)
+            .field("http_addrs", &self.http_addrs)
+            .field("started_unix_nano", &self.started_unix_nano)
+            .field(
+                "read_secret",
+                &self.read_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl OwnerLock {
@@ -59,8 +82,9 @@ impl OwnerLock {
         serde_json::from_str(&text).ok()
     }
 
-    /// Writes the lock atomically (temp file + rename).
+    /// Writes the lock atomically (temp file + rename), readable by its user only.
     pub fn write(&self, data_dir: &Path) -> Result<(), DataDirError> {
+        use std::io::Write;
         let path = data_dir.join(LOCK_FILE);
         let tmp = data_dir.join(format!("{LOCK_FILE}.{}", self.pid));
         let io = |source| DataDirError::Io {
@@ -68,7 +92,10 @@ impl OwnerLock {
             source,
         };
         let text = serde_json::to_string_pretty(self).unwrap_or_default();
-        std::fs::write(&tmp, text).map_err(io)?;
+        let _ = std::fs::remove_file(&tmp);
+        crate::private_files::create_private(&tmp, false)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)
     }
 
@@ -104,9 +131,15 @@ mod tests {
             grpc_addrs: vec!["127.0.0.1:2".into()],
             http_addrs: vec!["127.0.0.1:1".into()],
             started_unix_nano: 5,
+            read_secret: Some("s3cret".into()),
         };
         mine.write(dir.path()).unwrap();
         assert_eq!(OwnerLock::read(dir.path()), Some(mine.clone()));
+        assert_eq!(
+            crate::private_files::mode_of(&dir.path().join(LOCK_FILE)) & 0o077,
+            0
+        );
+        assert!(!format!("{mine:?}").contains("s3cret"));
         let other = OwnerLock { pid: 1, ..mine };
         other.write(dir.path()).unwrap();
         OwnerLock::remove_if_ours(dir.path());
@@ -115,5 +148,19 @@ mod tests {
             "someone else's lock stays"
         );
         assert!(pid_alive(std::process::id()));
+    }
+
+    #[test]
+    fn a_lock_file_of_an_older_version_reads_without_a_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(LOCK_FILE),
+            r#"{"pid": 7, "api_url": "http://127.0.0.1:4318", "grpc_addrs": [],
+               "http_addrs": ["127.0.0.1:4318"], "started_unix_nano": 1}"#,
+        )
+        .unwrap();
+        let lock = OwnerLock::read(dir.path()).unwrap();
+        assert_eq!(lock.pid, 7);
+        assert_eq!(lock.read_secret, None);
     }
 }

@@ -52,12 +52,8 @@ fn main() -> ExitCode {
         .then(|| spanlens::cli::log_file_path(&cli.common))
         .flatten()
         .and_then(|path| {
-            std::fs::create_dir_all(path.parent()?).ok()?;
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .ok()
+            spanlens::private_files::create_private_dir(path.parent()?).ok()?;
+            spanlens::private_files::create_private(&path, true).ok()
         });
     match log_file {
         Some(file) => tracing_subscriber::fmt()

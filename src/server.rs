@@ -29,7 +29,11 @@ pub struct ServeOptions {
     /// connection of both receivers, before they answer UNAVAILABLE / 503
     /// (`ingest::in_flight`).
     pub max_in_flight: usize,
+    /// `--token`: required by OTLP ingest and the query API.
     pub token: Option<Token>,
+    /// Required by the query API only (the per-instance secret of
+    /// `crate::read_secret`); `token` wins when both are set.
+    pub read_secret: Option<Token>,
     /// Where commits are announced (the TUI subscribes to it); a new channel if
     /// `None`.
     pub live: Option<broadcast::Sender<LiveEvent>>,
@@ -54,6 +58,7 @@ impl Default for ServeOptions {
             queue_len: 256,
             max_in_flight: 64,
             token: None,
+            read_secret: None,
             live: None,
             redactor: Arc::new(crate::redact::Redactor::builtin()),
             retention: crate::store::RetentionPolicy::default(),
@@ -158,6 +163,14 @@ pub async fn run(
             opts.retention_every,
         ))
     });
+    // Counts of coalesced rejections are written once their minute is up.
+    let audit_flush = tokio::spawn(async {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            crate::audit::flush_coalesced(false);
+        }
+    });
     let ingestor = Ingestor::new(handle, prices.clone())
         .with_redactor(opts.redactor.clone())
         .with_evals(crate::evals::EvalHook::new(
@@ -165,6 +178,11 @@ pub async fn run(
             store.clone(),
         ))
         .with_forward(forwarder);
+    let api_token = opts
+        .token
+        .clone()
+        .or(opts.read_secret.clone())
+        .map(Arc::new);
     let token = opts.token.map(Arc::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = move || {
@@ -221,7 +239,7 @@ pub async fn run(
             store: store.clone(),
             prices,
         },
-        token,
+        token: api_token,
         live: live_tx,
         forward: forward_stats,
     }));
@@ -279,6 +297,8 @@ pub async fn run(
     .await;
     tasks.abort_all();
     live_log.abort();
+    audit_flush.abort();
+    crate::audit::flush_coalesced(true);
     if let Some(r) = retention {
         r.abort();
         let _ = r.await;

@@ -196,10 +196,7 @@ pub fn accept_tls(
 
 fn refused(protocol: &str, peer: SocketAddr, reason: &str) {
     tracing::warn!(%peer, reason, "TLS handshake failed");
-    crate::audit::record(
-        "connection_refused",
-        serde_json::json!({"protocol": protocol, "peer": peer.to_string(), "reason": reason}),
-    );
+    crate::audit::connection_refused(protocol, peer, reason);
 }
 
 /// Serves an axum app over TLS connections until `shutdown`.

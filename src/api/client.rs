@@ -52,8 +52,50 @@ impl ApiClient {
         if certs.is_empty() {
             return Err(self.error(format!("{} holds no certificate", path.display())));
         }
+        let client_cert = self.tls.client_cert().cloned();
         self.tls = ureq::tls::TlsConfig::builder()
             .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(certs)))
+            .client_cert(client_cert)
+            .build();
+        self.agent = Self::agent(&self.tls, |c| {
+            c.timeout_global(Some(Duration::from_secs(30)))
+                .http_status_as_error(false)
+        });
+        Ok(self)
+    }
+
+    /// Presents this client certificate chain and key (PEM files) to an instance
+    /// that requires one (`--client-ca`, mTLS).
+    pub fn with_client_cert(
+        mut self,
+        cert: &std::path::Path,
+        key: &std::path::Path,
+    ) -> Result<Self, SourceError> {
+        let read = |p: &std::path::Path| {
+            std::fs::read(p).map_err(|e| self.error(format!("{}: {e}", p.display())))
+        };
+        let (cert_pem, key_pem) = (read(cert)?, read(key)?);
+        let chain: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&cert_pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if chain.is_empty() {
+            return Err(self.error(format!("{} holds no certificate", cert.display())));
+        }
+        let private_key = ureq::tls::parse_pem(&key_pem)
+            .find_map(|item| match item {
+                Ok(ureq::tls::PemItem::PrivateKey(k)) => Some(k),
+                _ => None,
+            })
+            .ok_or_else(|| self.error(format!("{} holds no private key", key.display())))?;
+        self.tls = ureq::tls::TlsConfig::builder()
+            .root_certs(self.tls.root_certs().clone())
+            .client_cert(Some(ureq::tls::ClientCert::new_with_certs(
+                &chain,
+                private_key,
+            )))
             .build();
         self.agent = Self::agent(&self.tls, |c| {
             c.timeout_global(Some(Duration::from_secs(30)))

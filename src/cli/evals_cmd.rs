@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 
 use super::serve::{open_store, resolve_data_dir};
 use super::{CliError, CommonArgs};
-use crate::api::ApiClient;
 use crate::data_dir::{OwnerLock, pid_alive};
 use crate::evals::experiments::{Change, Comparison, Grouping, ScoreRow, histogram_bars};
 use crate::evals::{EvalConfig, EvalRecord, compare, scorecard, source};
@@ -23,6 +22,8 @@ use crate::util::{now_unix_nano, parse_duration, sanitize_for_terminal};
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct EvalsArgs {
+    #[command(flatten)]
+    pub tls: super::ClientTlsArgs,
     #[command(subcommand)]
     pub command: Option<EvalsCommand>,
     #[arg(long)]
@@ -147,7 +148,7 @@ fn check(common: &CommonArgs, file: Option<&std::path::Path>) -> Result<(), CliE
 fn fetch(common: &CommonArgs, since: Option<u64>) -> Result<Vec<EvalRecord>, CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
-        let client = ApiClient::new(&lock.api_url, common.token.clone());
+        let client = super::api_client(common, &lock.api_url)?;
         if client.is_alive(Duration::from_secs(2)) {
             return Ok(source::remote(&client, since, source::DEFAULT_LIMIT)?);
         }

@@ -12,7 +12,6 @@ use clap::Args;
 
 use super::serve::{open_store, resolve_data_dir};
 use super::{CliError, CommonArgs};
-use crate::api::ApiClient;
 use crate::data_dir::{OwnerLock, pid_alive};
 use crate::model::{LogRecord, TraceId};
 use crate::otlp_file::from_model::{logs_request, trace_request};
@@ -25,6 +24,8 @@ use crate::util::{now_unix_nano, parse_duration};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    #[command(flatten)]
+    pub tls: super::ClientTlsArgs,
     /// Only this trace (32 hex digits)
     #[arg(long, value_name = "ID")]
     pub trace: Option<String>,
@@ -34,7 +35,7 @@ pub struct ExportArgs {
     /// otlp-json: pretty OTLP/JSON documents; jsonl: one request per line (Collector file exporter)
     #[arg(long, value_enum, default_value = "otlp-json")]
     pub format: ExportFormat,
-    /// Write here instead of standard output
+    /// Write here instead of standard output (created readable by this user only, 0600)
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -43,7 +44,7 @@ pub struct ExportArgs {
 fn open_ui_source(common: &CommonArgs) -> Result<Box<dyn UiSource>, CliError> {
     let dir = resolve_data_dir(common)?;
     if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
-        let client = ApiClient::new(&lock.api_url, common.token.clone());
+        let client = super::api_client(common, &lock.api_url)?;
         if client.is_alive(Duration::from_secs(2)) {
             return Ok(Box::new(client));
         }
@@ -99,7 +100,10 @@ pub fn export(common: &CommonArgs, args: &ExportArgs) -> Result<(), CliError> {
         list.into_iter().map(|s| s.trace_id).collect()
     };
     let mut sink: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        // Stored prompts: readable by this user only, like the store.
+        Some(p) => Box::new(std::io::BufWriter::new(
+            crate::private_files::create_private(p, false)?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let (mut traces, mut spans, mut logs) = (0u64, 0u64, 0u64);

@@ -1,6 +1,7 @@
 //! The command line (clap): thin — every command is a library call plus printing.
 //! Names and flags are a contract (DESIGN.md); scripts rely on them.
 
+mod client_tls;
 mod compare_cmd;
 mod completions_cmd;
 mod cost_cmd;
@@ -25,6 +26,7 @@ use crate::query::SourceError;
 use crate::server::ServerError;
 use crate::store::StoreError;
 
+pub use client_tls::{ClientCertFiles, ClientTlsArgs};
 pub use forward_args::ForwardArgs;
 pub use serve::serve;
 
@@ -81,6 +83,9 @@ pub struct CommonArgs {
     /// logs go to stderr, or to spanlens.log in the data dir while the TUI runs
     #[arg(long, global = true, env = "SPANLENS_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+    /// The client certificate of the command being run (its `--tls-cert`/`--tls-key`).
+    #[arg(skip)]
+    pub client_cert: Option<ClientCertFiles>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,7 +105,10 @@ pub enum Command {
     /// The TUI against a running instance (local, or through `ssh -L`)
     Attach(AttachArgs),
     /// Send realistic synthetic LLM traffic to an instance (until Ctrl-C or --count)
-    Demo(crate::demo::DemoArgs),
+    Demo(DemoCmdArgs),
+    /// Print the read API's secret of the data dir's running owner (for `attach URL`
+    /// over `ssh -L`, or curl); only the user running spanlens can read it
+    Token,
     /// Error groups and counts: classes, retry chains, fallbacks
     Errors(ErrorsArgs),
     /// Evaluation scorecards and experiment comparison; `evals check` validates the evaluator config
@@ -119,6 +127,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ErrorsArgs {
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
     #[arg(long)]
     pub json: bool,
     /// Window (e.g. 15m, 1h, 24h); default: everything stored
@@ -128,8 +138,19 @@ pub struct ErrorsArgs {
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
     /// The instance's HTTP address, e.g. http://127.0.0.1:4318 (default: the owner of the data dir)
     pub url: Option<String>,
+}
+
+/// `spanlens demo`: the traffic flags and the client certificate.
+#[derive(Debug, Args)]
+pub struct DemoCmdArgs {
+    #[command(flatten)]
+    pub demo: crate::demo::DemoArgs,
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -153,6 +174,9 @@ pub struct ServeArgs {
     /// (spans are held once the file passes half of it; see docs/SECURITY.md)
     #[arg(long, value_name = "SIZE")]
     pub max_disk: Option<String>,
+    /// Size of audit.log in the data dir past which it is rotated to audit.log.1 (default 4MiB)
+    #[arg(long, value_name = "SIZE")]
+    pub audit_max_size: Option<String>,
     /// How often retention runs (default 10s; for tests)
     #[arg(long, value_name = "DUR", hide = true)]
     pub retention_interval: Option<String>,
@@ -171,6 +195,8 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct TracesArgs {
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
     #[arg(long)]
     pub json: bool,
     /// Most traces to list
@@ -192,6 +218,8 @@ pub struct TracesArgs {
 
 #[derive(Debug, Args)]
 pub struct TraceArgs {
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
     /// 32 hex digits
     pub trace_id: String,
     #[arg(long)]
@@ -200,6 +228,8 @@ pub struct TraceArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
     #[arg(long)]
     pub json: bool,
     /// Window (e.g. 15m, 1h, 24h); default: everything stored
@@ -209,6 +239,8 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct CostArgs {
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
     #[arg(long)]
     pub json: bool,
     /// Window (e.g. 15m, 1h, 24h); default: everything stored
@@ -274,6 +306,24 @@ impl CliError {
     }
 }
 
+impl Command {
+    /// The client certificate flags of a command that talks to an instance.
+    fn client_tls(&self) -> Option<&ClientTlsArgs> {
+        Some(match self {
+            Command::Traces(a) => &a.tls,
+            Command::Trace(a) => &a.tls,
+            Command::Stats(a) => &a.tls,
+            Command::Cost(a) => &a.tls,
+            Command::Attach(a) => &a.tls,
+            Command::Demo(a) => &a.tls,
+            Command::Errors(a) => &a.tls,
+            Command::Evals(a) => &a.tls,
+            Command::Export(a) => &a.tls,
+            _ => return None,
+        })
+    }
+}
+
 impl Cli {
     /// True for the commands that own the terminal (their logs go to a file).
     pub fn uses_terminal(&self) -> bool {
@@ -286,10 +336,14 @@ pub fn run(mut cli: Cli) -> Result<(), CliError> {
     if let Some(path) = cli.common.token_file.take() {
         cli.common.token = Some(security::read_token_file(&path)?);
     }
+    if let Some(tls) = cli.command.as_ref().and_then(Command::client_tls) {
+        cli.common.client_cert = tls.files();
+    }
     match cli.command {
         None => tui::combined(&cli.common, &cli.serve),
         Some(Command::Attach(args)) => tui::attach(&cli.common, args.url),
-        Some(Command::Demo(args)) => demo(&cli.common, &args),
+        Some(Command::Demo(args)) => demo(&cli.common, &args.demo),
+        Some(Command::Token) => token_cmd(&cli.common),
         Some(Command::Serve(args)) => serve(&cli.common, &args),
         Some(Command::Traces(args)) => query_cmds::traces(&cli.common, &args),
         Some(Command::Trace(args)) => query_cmds::trace(&cli.common, &args),
@@ -319,6 +373,15 @@ impl ServeArgs {
     }
 }
 
+/// `spanlens token`: the read secret of the data dir's live owner.
+fn token_cmd(common: &CommonArgs) -> Result<(), CliError> {
+    let dir = serve::resolve_data_dir(common)?;
+    let secret =
+        crate::read_secret::owner_secret(&dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    println!("{secret}");
+    Ok(())
+}
+
 /// `spanlens demo`: to `--endpoint`, else the data dir's live owner, else the default.
 fn demo(common: &CommonArgs, args: &crate::demo::DemoArgs) -> Result<(), CliError> {
     let owner = match &args.endpoint {
@@ -333,18 +396,50 @@ fn demo(common: &CommonArgs, args: &crate::demo::DemoArgs) -> Result<(), CliErro
         .enable_all()
         .build()?;
     runtime
-        .block_on(crate::demo::run(args, &endpoint, common.token.as_deref()))
+        .block_on(crate::demo::run(
+            args,
+            &endpoint,
+            common.token.as_deref(),
+            demo_tls(common)?,
+        ))
         .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(())
 }
 
-/// A client of an instance's API at `url`, with the token and the trusted CA.
+/// The demo's TLS settings: the trusted CA (`--tls-ca`) and the client certificate.
+fn demo_tls(common: &CommonArgs) -> Result<Option<tonic::transport::ClientTlsConfig>, CliError> {
+    use tonic::transport::{Certificate, ClientTlsConfig, Identity};
+    let read = |p: &std::path::Path| {
+        std::fs::read(p).map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))
+    };
+    let mut tls = ClientTlsConfig::new();
+    if let Some(ca) = &common.tls_ca {
+        tls = tls.ca_certificate(Certificate::from_pem(read(ca)?));
+    }
+    if let Some(id) = &common.client_cert {
+        tls = tls.identity(Identity::from_pem(read(&id.cert)?, read(&id.key)?));
+    }
+    Ok(Some(tls))
+}
+
+/// A client of an instance's API at `url`, with the token (`--token`, else the read
+/// secret of the data dir's live owner when `url` is that owner's API), the trusted CA
+/// and the client certificate. Every command that reads an instance's API builds its
+/// client here.
 pub fn api_client(common: &CommonArgs, url: &str) -> Result<crate::api::ApiClient, CliError> {
-    let client = crate::api::ApiClient::new(url, common.token.clone());
-    Ok(match &common.tls_ca {
-        Some(ca) => client.with_ca_file(ca)?,
-        None => client,
-    })
+    let token = common.token.clone().or_else(|| {
+        serve::resolve_data_dir(common)
+            .ok()
+            .and_then(|dir| crate::read_secret::for_local_owner(&dir, url))
+    });
+    let mut client = crate::api::ApiClient::new(url, token);
+    if let Some(ca) = &common.tls_ca {
+        client = client.with_ca_file(ca)?;
+    }
+    if let Some(id) = &common.client_cert {
+        client = client.with_client_cert(&id.cert, &id.key)?;
+    }
+    Ok(client)
 }
 
 /// Where the TUI modes write their log: `spanlens.log` in the data dir.

@@ -96,6 +96,14 @@ pub fn stats(common: &CommonArgs, args: &StatsArgs) -> Result<(), CliError> {
             f["dropped_spans"],
             f["queued"]
         );
+        if let Some(e) = f["last_error"].as_str() {
+            let state = if f["failing"] == true {
+                "failing"
+            } else {
+                "last error"
+            };
+            println!("{state}: {}", crate::util::sanitize_for_terminal(e));
+        }
     }
     Ok(())
 }

@@ -85,6 +85,47 @@ pub fn retention(args: &ServeArgs) -> Result<RetentionPolicy, CliError> {
     })
 }
 
+/// `--audit-max-size` in bytes (default [`crate::audit::DEFAULT_MAX_BYTES`]).
+pub fn audit_max_bytes(args: &ServeArgs) -> Result<u64, CliError> {
+    match &args.audit_max_size {
+        Some(s) => crate::util::parse_size(s)
+            .map(|n| n.max(1024))
+            .map_err(|e| CliError::Usage(format!("--audit-max-size: {e}"))),
+        None => Ok(crate::audit::DEFAULT_MAX_BYTES),
+    }
+}
+
+/// Says once — one log line, one audit record — that a data dir with wider modes
+/// than its owner's was tightened (`crate::private_files`).
+pub fn report_tightened(dir: &Path, tightened: &crate::private_files::Tightened) {
+    if tightened.is_empty() {
+        return;
+    }
+    let paths: Vec<serde_json::Value> = tightened
+        .paths
+        .iter()
+        .map(
+            |(p, mode)| json!({"path": p.display().to_string(), "old_mode": format!("{mode:04o}")}),
+        )
+        .collect();
+    tracing::warn!(
+        dir = %dir.display(),
+        paths = paths.len(),
+        "the data dir was readable by other users; tightened it to 0700 and its files to 0600"
+    );
+    if let Err(e) = crate::audit::init(dir) {
+        eprintln!(
+            "spanlens: cannot open the audit log in {}: {e}",
+            dir.display()
+        );
+        return;
+    }
+    crate::audit::record(
+        "data_dir_tightened",
+        json!({"dir": dir.display().to_string(), "paths": paths}),
+    );
+}
+
 /// Opens the audit log in the data dir and records the start: listeners and the
 /// settings in force (never the token itself).
 pub fn audit_start(
@@ -96,7 +137,10 @@ pub fn audit_start(
     http: &[String],
 ) {
     match crate::audit::init(dir) {
-        Ok(log) => tracing::info!(path = %log.path().display(), "audit log"),
+        Ok(log) => {
+            log.set_max_bytes(audit_max_bytes(args).unwrap_or(crate::audit::DEFAULT_MAX_BYTES));
+            tracing::info!(path = %log.path().display(), "audit log");
+        }
         Err(e) => {
             eprintln!(
                 "spanlens: cannot open the audit log in {}: {e}",
@@ -131,11 +175,13 @@ pub fn audit_start(
             "data_dir": dir.display().to_string(),
             "config_file": config.path.as_ref().map(|p| p.display().to_string()),
             "token_required": common.token.is_some(),
+            "read_secret_required": common.token.is_none(),
             "allow_insecure": args.allow_insecure,
             "no_content": args.no_content,
             "redaction": config.table.get("redaction").map(|t| t.to_string()),
             "max_age": args.max_age,
             "max_disk": args.max_disk,
+            "audit_max_size": args.audit_max_size,
             "max_request_mb": args.max_request_mb,
             "tls": args.tls_cert.is_some(),
             "mtls": args.client_ca.is_some(),

@@ -26,8 +26,14 @@ pub fn resolve_data_dir(common: &CommonArgs) -> Result<std::path::PathBuf, CliEr
     })
 }
 
-/// Opens the store, explaining a lock held by a live owner.
+/// Opens the store, explaining a lock held by a live owner. Whatever sled creates
+/// is private (umask 077; a missing data dir is created `0700`).
 pub fn open_store(dir: &Path, cache_mb: u64) -> Result<SledStore, CliError> {
+    crate::private_files::restrict_umask();
+    crate::private_files::create_private_dir(dir).map_err(|source| data_dir::DataDirError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let opts = SledOptions {
         cache_bytes: cache_mb * 1024 * 1024,
     };
@@ -110,8 +116,9 @@ pub struct Listening {
 pub async fn bind_and_lock(
     common: &CommonArgs,
     dir: &Path,
-    tls: bool,
+    opts: &ServeOptions,
 ) -> Result<Listening, CliError> {
+    let tls = opts.tls.is_some();
     let grpc = bind_all(&common.grpc_addr, &DEFAULT_GRPC).await?;
     let http = bind_all(&common.http_addr, &DEFAULT_HTTP).await?;
     let addrs = |ls: &[TcpListener]| -> Vec<String> {
@@ -132,6 +139,7 @@ pub async fn bind_and_lock(
         grpc_addrs: grpc_addrs.clone(),
         http_addrs: http_addrs.clone(),
         started_unix_nano: now_unix_nano(),
+        read_secret: opts.read_secret.as_ref().map(|t| t.reveal().to_string()),
     }
     .write(dir)?;
     Ok(Listening {
@@ -142,10 +150,13 @@ pub async fn bind_and_lock(
     })
 }
 
-/// Opens the store of a data dir this process is about to own, reporting a stale
-/// lock left by a dead owner.
+/// Opens the store of a data dir this process is about to own: private files from
+/// here on (umask 077, the dir created `0700` or tightened, said once in the log and
+/// the audit log), and a stale lock left by a dead owner reported.
 pub fn take_data_dir(dir: &Path, cache_mb: u64) -> Result<SledStore, CliError> {
-    data_dir::ensure(dir)?;
+    crate::private_files::restrict_umask();
+    let tightened = data_dir::ensure(dir)?;
+    security::report_tightened(dir, &tightened);
     let previous = OwnerLock::read(dir);
     let store = open_store(dir, cache_mb)?;
     if let Some(stale) = previous {
@@ -168,6 +179,12 @@ pub fn serve_options(
     Ok(ServeOptions {
         max_request_bytes: args.max_request_mb.saturating_mul(1024 * 1024),
         token: common.token.clone().map(Token::new),
+        read_secret: match common.token {
+            Some(_) => None,
+            None => Some(Token::new(
+                crate::read_secret::generate().map_err(|e| CliError::Usage(e.to_string()))?,
+            )),
+        },
         redactor: security::redactor(config, args)?,
         retention: security::retention(args)?,
         retention_every: match &args.retention_interval {
@@ -197,6 +214,7 @@ pub fn prepare(
 ) -> Result<(ConfigFile, ServeOptions), CliError> {
     let config = ConfigFile::load(common.config.as_deref())?;
     let opts = serve_options(common, args, &config)?;
+    security::audit_max_bytes(args)?;
     let addrs: Vec<SocketAddr> = common
         .grpc_addr
         .iter()
@@ -219,7 +237,7 @@ pub fn serve(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let l = bind_and_lock(common, &dir, opts.tls.is_some()).await?;
+        let l = bind_and_lock(common, &dir, &opts).await?;
         security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
         if let Err(e) =
             super::forward_args::check_not_self(forward.as_ref(), &l.grpc_addrs, &l.http_addrs)

@@ -76,9 +76,16 @@ pub fn attach(common: &CommonArgs, url: Option<String>) -> Result<(), CliError> 
     let error_classes = load_error_classes(common)?;
     let client = super::api_client(common, &url)?;
     if !client.is_alive(Duration::from_secs(3)) {
-        return Err(CliError::Usage(format!(
-            "no spanlens answers at {url} (is it running, and is the token right?)"
-        )));
+        let refused = client
+            .get_json("/api/v1/health")
+            .is_err_and(|e| e.to_string().contains("HTTP 401"));
+        return Err(CliError::Usage(if refused {
+            format!(
+                "{url} needs its read secret: pass it with --token-file FILE or SPANLENS_TOKEN                  (`spanlens token` prints it on the instance's host, as the user running it)"
+            )
+        } else {
+            format!("no spanlens answers at {url} (is it running?)")
+        }));
     }
     let info = SourceInfo {
         attached_to: Some(url),
@@ -126,7 +133,7 @@ pub fn combined(common: &CommonArgs, args: &ServeArgs) -> Result<(), CliError> {
         .enable_all()
         .build()?;
     let result = runtime.block_on(async {
-        let l = bind_and_lock(common, &dir, opts.tls.is_some()).await?;
+        let l = bind_and_lock(common, &dir, &opts).await?;
         super::security::audit_start(&dir, common, args, &config, &l.grpc_addrs, &l.http_addrs);
         super::forward_args::check_not_self(forward_opts.as_ref(), &l.grpc_addrs, &l.http_addrs)?;
         let live = live_channel();

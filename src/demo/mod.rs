@@ -32,7 +32,7 @@ use std::time::Duration;
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use tonic::metadata::MetadataValue;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
 use tonic::{Code, Request, Status};
 
 use crate::data_dir::OwnerLock;
@@ -118,7 +118,8 @@ pub fn resolve_endpoint(args: &DemoArgs, owner: Option<&OwnerLock>) -> String {
                     SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
                 });
             }
-            format!("http://{a}")
+            let tls = owner.is_some_and(|o| o.api_url.starts_with("https://"));
+            format!("{}://{a}", if tls { "https" } else { "http" })
         }
         None => DEFAULT_ENDPOINT.to_string(),
     }
@@ -136,22 +137,35 @@ fn with_scheme(endpoint: &str) -> String {
 /// Sends demo traffic to `endpoint` (already resolved, e.g. "http://127.0.0.1:4317"),
 /// bearer `token` if any, until `count` traces or Ctrl-C. Prints one short progress
 /// line per trace to stderr and a summary at the end.
+/// `tls` (CA, client certificate) applies to an `https://` endpoint.
 pub async fn run(
     args: &DemoArgs,
     endpoint: &str,
     token: Option<&str>,
+    tls: Option<ClientTlsConfig>,
 ) -> Result<DemoSummary, DemoError> {
-    run_until(args, endpoint, token, async {
+    run_tls_until(args, endpoint, token, tls, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
 }
 
-/// [`run`], stopping when `stop` resolves instead of on Ctrl-C.
+/// [`run`] without TLS settings, stopping when `stop` resolves instead of on Ctrl-C.
 pub async fn run_until(
     args: &DemoArgs,
     endpoint: &str,
     token: Option<&str>,
+    stop: impl Future<Output = ()>,
+) -> Result<DemoSummary, DemoError> {
+    run_tls_until(args, endpoint, token, None, stop).await
+}
+
+/// [`run`], stopping when `stop` resolves instead of on Ctrl-C.
+pub async fn run_tls_until(
+    args: &DemoArgs,
+    endpoint: &str,
+    token: Option<&str>,
+    tls: Option<ClientTlsConfig>,
     stop: impl Future<Output = ()>,
 ) -> Result<DemoSummary, DemoError> {
     if !(args.rate.is_finite() && args.rate > 0.0) {
@@ -160,7 +174,7 @@ pub async fn run_until(
     let period = Duration::from_secs_f64((1.0 / args.rate).clamp(1e-4, 3600.0));
     let endpoint = with_scheme(endpoint.trim());
     let shown = sanitize_for_terminal(&endpoint);
-    let mut sender = Sender::connect(&endpoint, token).await?;
+    let mut sender = Sender::connect(&endpoint, token, tls).await?;
     let rng = args.seed.map_or_else(DemoRng::from_clock, DemoRng::seeded);
     let mut traffic = Traffic::new(rng);
     let mut summary = DemoSummary::default();
@@ -239,17 +253,31 @@ struct Sender {
 
 impl Sender {
     /// Connects (network).
-    async fn connect(endpoint: &str, token: Option<&str>) -> Result<Self, DemoError> {
+    async fn connect(
+        endpoint: &str,
+        token: Option<&str>,
+        tls: Option<ClientTlsConfig>,
+    ) -> Result<Self, DemoError> {
         let auth = token
             .map(|t| MetadataValue::try_from(format!("Bearer {t}")))
             .transpose()
             .map_err(|_| DemoError::InvalidToken)?;
         let shown = sanitize_for_terminal(endpoint);
-        let channel = Endpoint::from_shared(endpoint.to_string())
-            .map_err(|e| DemoError::InvalidEndpoint {
+        let mut channel = Endpoint::from_shared(endpoint.to_string()).map_err(|e| {
+            DemoError::InvalidEndpoint {
                 endpoint: shown.clone(),
                 reason: error_chain(&e),
-            })?
+            }
+        })?;
+        if let Some(tls) = tls.filter(|_| endpoint.starts_with("https://")) {
+            channel = channel
+                .tls_config(tls)
+                .map_err(|e| DemoError::InvalidEndpoint {
+                    endpoint: shown.clone(),
+                    reason: error_chain(&e),
+                })?;
+        }
+        let channel = channel
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
             .connect()

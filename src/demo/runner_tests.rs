@@ -45,6 +45,7 @@ fn endpoint_resolution() {
         grpc_addrs: vec!["[::1]:5317".into(), "0.0.0.0:5317".into()],
         http_addrs: vec![],
         started_unix_nano: 0,
+        read_secret: None,
     };
     assert_eq!(resolve_endpoint(&args(None), None), DEFAULT_ENDPOINT);
     assert_eq!(

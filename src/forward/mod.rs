@@ -10,6 +10,7 @@
 //! request that still fails is dropped and counted. Counters are in [`ForwardStats`]
 //! (`spanlens stats --json` → `forward`, and the TUI status bar).
 
+mod diagnose;
 mod sender;
 mod stats;
 mod target;

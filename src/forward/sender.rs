@@ -42,6 +42,7 @@ enum Client {
 pub(super) async fn run(mut rx: mpsc::Receiver<(ForwardItem, u64)>, opts: ForwardOptions) {
     let client = Client::new(&opts);
     let stats = opts.stats.clone();
+    let mut failures = super::diagnose::FailureLog::default();
     while let Some((item, bytes)) = rx.recv().await {
         stats.dequeued();
         stats.release_bytes(bytes);
@@ -50,8 +51,19 @@ pub(super) async fn run(mut rx: mpsc::Receiver<(ForwardItem, u64)>, opts: Forwar
         let mut backoff = opts.retry.first_backoff;
         let mut attempt = 1;
         loop {
-            match client.send(&item, &opts).await {
+            let result = client.send(&item, &opts).await;
+            let result = result.map_err(|mut f| {
+                if let Some(why) = failures.failed(&opts.target, &f.message) {
+                    tracing::warn!(target = %opts.target, error = %why, "forwarding fails");
+                }
+                f.message = super::diagnose::with_hint(&opts.target, &f.message);
+                f
+            });
+            match result {
                 Ok(()) => {
+                    if failures.recovered() {
+                        tracing::info!(target = %opts.target, "forwarding works again");
+                    }
                     stats.sent(spans, logs, is_metrics);
                     break;
                 }

@@ -25,6 +25,8 @@ pub struct ForwardStats {
     dropped_after_retries: AtomicU64,
     dropped_spans: AtomicU64,
     last_error: Mutex<Option<String>>,
+    /// The latest attempt failed (cleared by a success).
+    failing: std::sync::atomic::AtomicBool,
 }
 
 impl ForwardStats {
@@ -81,6 +83,7 @@ impl ForwardStats {
     }
 
     pub(super) fn sent(&self, spans: u64, logs: u64, metrics: bool) {
+        self.failing.store(false, SeqCst);
         self.sent_requests.fetch_add(1, SeqCst);
         self.sent_spans.fetch_add(spans, SeqCst);
         self.sent_logs.fetch_add(logs, SeqCst);
@@ -90,6 +93,7 @@ impl ForwardStats {
     }
 
     fn set_error(&self, error: String) {
+        self.failing.store(true, SeqCst);
         *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
     }
 
@@ -123,6 +127,7 @@ impl ForwardStats {
             "dropped_after_retries": self.dropped_after_retries.load(SeqCst),
             "dropped_spans": self.dropped_spans(),
             "last_error": *self.last_error.lock().unwrap_or_else(|e| e.into_inner()),
+            "failing": self.failing.load(SeqCst),
         })
     }
 
@@ -133,7 +138,30 @@ impl ForwardStats {
         if dropped > 0 {
             s.push_str(&format!(" · {dropped} dropped"));
         }
+        if self.failing.load(SeqCst)
+            && let Some(e) = self
+                .last_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_deref()
+        {
+            s.push_str(&format!(" · failing: {}", short_error(e)));
+        }
         s
+    }
+}
+
+/// An error cut for a status bar: the protocol hint alone when there is one
+/// (`use grpc://`; the target is already shown), else without its leading URL.
+fn short_error(e: &str) -> String {
+    for scheme in ["grpc://", "http://"] {
+        if e.contains(&format!("use {scheme}")) {
+            return format!("use {scheme}");
+        }
+    }
+    match e.split_once(": ") {
+        Some((head, rest)) if head.starts_with("http://") => rest.to_string(),
+        _ => e.to_string(),
     }
 }
 
@@ -169,6 +197,19 @@ mod tests {
         assert_eq!(j["dropped_spans"], 6);
         assert_eq!(j["queued"], 0);
         assert_eq!(j["last_error"], "connection refused");
-        assert_eq!(s.status_line(), "→ grpc://h:4317 3 spans · 6 dropped");
+        assert_eq!(
+            s.status_line(),
+            "→ grpc://h:4317 3 spans · 6 dropped · failing: connection refused"
+        );
+        assert_eq!(j["failing"], true);
+        s.sent(1, 0, false);
+        assert_eq!(s.status_line(), "→ grpc://h:4317 4 spans · 6 dropped");
+        s.retried("http://h:4318/v1/traces: protocol: bad — … use grpc://h:4318".into());
+        assert!(s.status_line().ends_with(" · failing: use grpc://"));
+        s.retried("http://h:4318/v1/traces: io: Connection refused".into());
+        assert!(
+            s.status_line()
+                .ends_with(" · failing: io: Connection refused")
+        );
     }
 }

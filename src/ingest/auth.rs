@@ -18,6 +18,12 @@ impl Token {
         Token(token.into())
     }
 
+    /// The token itself, for the one place that stores it: the owner's private lock
+    /// file (`crate::read_secret`). Never log it.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
     /// Checks an `Authorization` header value (`Bearer <token>`).
     pub fn accepts(&self, authorization: Option<&[u8]>) -> bool {
         let Some(value) = authorization else {

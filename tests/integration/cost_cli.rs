@@ -9,7 +9,7 @@ use prost::Message as _;
 
 use crate::durability::start_serve;
 use crate::support::{cli_json as json, run_cli as run};
-use crate::support::{fixture_files, post};
+use crate::support::{fixture_files, owner_get, post};
 use spanlens::store::{IngestBatch, SledOptions, SledStore, TraceStore};
 
 fn close(a: f64, b: f64) -> bool {
@@ -158,16 +158,10 @@ async fn cost_against_a_live_owner_matches_stats() {
         cost["window"], "all",
         "a window reaching before 1970 is everything"
     );
-    let (status, body) = reqwest_get(&format!("http://{http}/api/v1/ui/cost?window=all")).await;
+    let (status, body) = owner_get(dir, &format!("http://{http}/api/v1/ui/cost?window=all")).await;
     assert_eq!(status, 200);
     let report: spanlens::cost::CostReport = serde_json::from_str(&body).unwrap();
     assert!(close(report.totals.cost_usd.unwrap(), want));
-    let (status, _) = reqwest_get(&format!("http://{http}/api/v1/ui/cost?window=2h")).await;
+    let (status, _) = owner_get(dir, &format!("http://{http}/api/v1/ui/cost?window=2h")).await;
     assert_eq!(status, 400);
-}
-
-async fn reqwest_get(url: &str) -> (u16, String) {
-    let res = reqwest::get(url).await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
 }

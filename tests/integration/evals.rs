@@ -47,7 +47,7 @@ async fn the_fixture_evaluation_is_recorded_about_the_call_it_judged() {
         assert_eq!(r["passed"], true, "{folder}");
         assert_eq!(r["source"], "gen_ai.evaluation.result", "{folder}");
         // `attach` and the CLI read the same records through the API client.
-        let client = spanlens::api::ApiClient::new(&srv.http_url(""), None);
+        let client = srv.api_client();
         let typed = tokio::task::spawn_blocking(move || {
             spanlens::evals::source::remote(&client, Some(0), 100)
         })

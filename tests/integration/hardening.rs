@@ -204,7 +204,9 @@ async fn the_audit_log_records_refusals_without_the_token() {
         .iter()
         .filter(|l| l["event"] == "auth_failed")
         .collect();
-    assert_eq!(auth.len(), 2, "{lines:?}");
+    // Two failures from one peer within a minute: the first is written, the second
+    // only counted (coalesced; its count is written after the minute).
+    assert_eq!(auth.len(), 1, "{lines:?}");
     assert!(auth[0]["peer"].as_str().unwrap().starts_with("127.0.0.1:"));
     let rejected = lines
         .iter()

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use serde_json::Value;
+use spanlens::ingest::Token;
 use spanlens::model::{LogRecord, Span, TraceId, TraceSummary};
 use spanlens::pricing::PriceTable;
 use spanlens::server::{self, ServeOptions};
@@ -21,6 +22,9 @@ use tokio::task::JoinHandle;
 pub struct TestServer {
     pub grpc: SocketAddr,
     pub http: SocketAddr,
+    /// What the query API requires: the `--token`, else a read secret generated at
+    /// start as `spanlens serve` does (sent by `api`, `api_client`).
+    pub secret: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
     _tmp: Option<tempfile::TempDir>,
@@ -61,7 +65,16 @@ impl TestServer {
         s
     }
 
-    async fn start_store(store: Arc<dyn TraceStore>, opts: ServeOptions) -> TestServer {
+    async fn start_store(store: Arc<dyn TraceStore>, mut opts: ServeOptions) -> TestServer {
+        if opts.token.is_none() && opts.read_secret.is_none() {
+            opts.read_secret = Some(Token::new(spanlens::read_secret::generate().unwrap()));
+        }
+        let secret = opts
+            .token
+            .as_ref()
+            .or(opts.read_secret.as_ref())
+            .map(|t| t.reveal().to_string())
+            .unwrap_or_default();
         let grpc_l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http_l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let grpc = grpc_l.local_addr().unwrap();
@@ -84,6 +97,7 @@ impl TestServer {
         TestServer {
             grpc,
             http,
+            secret,
             stop: Some(stop),
             task: Some(task),
             _tmp: None,
@@ -110,11 +124,16 @@ impl TestServer {
         format!("http://{}", self.grpc)
     }
 
-    /// GET a query API path as JSON (panics on a non-200).
+    /// GET a query API path as JSON, with the secret (panics on a non-200).
     pub async fn api(&self, path: &str) -> Value {
-        let res = reqwest::get(self.http_url(path)).await.unwrap();
+        let res = bearer_get(&self.http_url(path), Some(&self.secret)).await;
         assert_eq!(res.status(), 200, "GET {path}");
         res.json().await.unwrap()
+    }
+
+    /// The CLI's API client for this server, holding the secret.
+    pub fn api_client(&self) -> spanlens::api::ApiClient {
+        spanlens::api::ApiClient::new(&self.http_url(""), Some(self.secret.clone()))
     }
 
     pub async fn traces(&self) -> Vec<Value> {
@@ -132,6 +151,24 @@ impl TestServer {
     pub async fn stats(&self) -> Value {
         self.api("/api/v1/stats").await
     }
+}
+
+/// GET `url` with `Authorization: Bearer <secret>` when one is given.
+pub async fn bearer_get(url: &str, secret: Option<&str>) -> reqwest::Response {
+    let mut req = reqwest::Client::new().get(url);
+    if let Some(s) = secret {
+        req = req.bearer_auth(s);
+    }
+    req.send().await.unwrap()
+}
+
+/// GET an API URL of the real `spanlens` owning `dir`, with the read secret of its
+/// lock file, as a local client of the same user does: (status, body).
+pub async fn owner_get(dir: &Path, url: &str) -> (u16, String) {
+    let secret = spanlens::data_dir::OwnerLock::read(dir).and_then(|l| l.read_secret);
+    let res = bearer_get(url, secret.as_deref()).await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
 }
 
 pub fn fixture_dir() -> PathBuf {

@@ -1,7 +1,8 @@
 //! The first-run screen, shown while the store holds no trace at all: where
 //! spanlens listens (or which instance it is attached to), the exact environment
 //! variables that point an OpenTelemetry SDK at it (gRPC and HTTP, with the real
-//! addresses), and how to get example traffic (`spanlens demo`). Fits 80x24.
+//! addresses), how to get example traffic (`spanlens demo`), and that reading over
+//! the API takes the instance's secret (`spanlens token`). Fits 80x24.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -145,6 +146,10 @@ fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         Span::raw(" in another terminal."),
     ]));
     out.push(Line::styled("Traces show up here as they arrive.", dim));
+    out.push(Line::from(vec![
+        Span::styled("API readers (curl, attach via ssh -L) need ", dim),
+        Span::styled("spanlens token", key),
+    ]));
     out
 }
 
@@ -209,6 +214,7 @@ mod tests {
             assert!(all.contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318"));
             assert!(all.contains("OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"));
             assert!(all.contains("spanlens demo"));
+            assert!(all.contains("API readers (curl, attach via ssh -L) need spanlens token"));
             assert!(!all.contains('…'), "nothing cut at {w}x{h}:\n{all}");
             insta::assert_snapshot!(format!("first_run_{w}x{h}"), t.backend());
         }
