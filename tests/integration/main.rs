@@ -14,6 +14,8 @@ mod fuzz_replay;
 mod genai_metrics;
 mod hardening;
 mod import_export;
+mod mcp;
+mod mcp_client;
 mod otlp_grpc;
 mod otlp_http;
 mod sdk;
