@@ -88,83 +88,97 @@ pub fn get_trace(
     Ok(budget_trace(trace, p.span_offset.unwrap_or(0), max_bytes))
 }
 
-/// Cuts a `trace --json` to the budget: first the per-span resource and scope, then
-/// long strings (shorter and shorter), then spans past what fits (paged with
-/// `span_offset`). The `truncated` note names every span whose content was cut.
-pub fn budget_trace(mut trace: Value, span_offset: usize, max_bytes: usize) -> Value {
-    let total_spans = trace["spans"].as_array().map_or(0, Vec::len);
-    if span_offset > 0
-        && let Some(spans) = trace["spans"].as_array_mut()
-    {
-        spans.drain(..span_offset.min(spans.len()));
+/// The marker's advice at the end of a string `get_trace` cut.
+const CUT_HINT: &str = "get_span has it whole";
+
+/// A span as `get_trace` shows it at a cut level: whole (`None`), or without
+/// resource and scope and with strings cut to so many chars; and whether content
+/// was cut.
+fn shown(span: &Value, cut: Option<usize>) -> (Value, bool) {
+    let mut s = span.clone();
+    let Some(max_chars) = cut else {
+        return (s, false);
+    };
+    if let Some(o) = s.as_object_mut() {
+        for f in HEAVY_FIELDS {
+            o.remove(f);
+        }
     }
-    if span_offset == 0 && size(&trace) <= max_bytes {
+    let n = cut_strings(&mut s, max_chars, CUT_HINT);
+    (s, n > 0)
+}
+
+/// Whether all `spans`, shown at `cut`, fit in `room` bytes; stops at the first
+/// byte over, so a trace of 10,000 spans costs what one answer's worth does.
+fn all_fit(spans: &[Value], cut: Option<usize>, room: usize) -> bool {
+    let mut used = 0;
+    spans.iter().all(|s| {
+        used += size(&shown(s, cut).0) + 1;
+        used <= room
+    })
+}
+
+/// Cuts a `trace --json` to the budget: the whole trace when it fits; else, from
+/// `span_offset`, the spans at the mildest cut level at which they all fit (without
+/// resource and scope, strings cut to 2000, 800, 300 or 120 chars), or as many
+/// spans at 120 chars as fit, paged with `next_span_offset`. The `truncated` note
+/// names every span whose content was cut.
+pub fn budget_trace(mut trace: Value, span_offset: usize, max_bytes: usize) -> Value {
+    let spans = match trace.get_mut("spans").map(Value::take) {
+        Some(Value::Array(spans)) => spans,
+        _ => Vec::new(),
+    };
+    let total_spans = spans.len();
+    let rest = &spans[span_offset.min(total_spans)..];
+    if span_offset == 0 && all_fit(rest, None, max_bytes.saturating_sub(size(&trace) + 12)) {
+        trace["spans"] = Value::Array(spans);
         return trace;
     }
-    let limit = max_bytes.saturating_sub(1200);
+    cut_strings(&mut trace["logs"], 300, "get_trace cuts trace-level logs");
+    let room = max_bytes.saturating_sub(1200 + size(&trace));
+    let levels = [None, Some(2000), Some(800), Some(300), Some(120)];
+    let cut = levels
+        .into_iter()
+        .find(|c| all_fit(rest, *c, room))
+        .unwrap_or(Some(120));
+    let mut used = 0;
+    let mut kept = Vec::new();
+    let mut cut_in = Vec::new();
+    for s in rest {
+        let (shown, was_cut) = shown(s, cut);
+        let n = size(&shown) + 1;
+        if used + n > room && !kept.is_empty() {
+            break;
+        }
+        used += n;
+        if was_cut {
+            cut_in.push(shown["span_id"].clone());
+        }
+        kept.push(shown);
+    }
+    let returned = kept.len();
+    let next = span_offset + returned;
+    let more = next < total_spans;
     let mut note = json!({
         "max_bytes": max_bytes,
         "total_spans": total_spans,
         "span_offset": span_offset,
+        "spans_returned": returned,
+        "next_span_offset": if more { json!(next) } else { Value::Null },
+        "content_cut_in_spans": cut_in,
+        "how_to_get_more": format!(
+            "get_span {{trace_id, span_id}} returns one span whole{}",
+            if more {
+                format!("; get_trace with span_offset={next} returns the next spans")
+            } else {
+                String::new()
+            }
+        ),
     });
-    let spans = trace["spans"]
-        .as_array_mut()
-        .map(std::mem::take)
-        .unwrap_or_default();
-    let mut spans: Vec<Value> = spans;
-    let fits = |spans: &[Value], trace: &Value| {
-        size(trace) + spans.iter().map(size).sum::<usize>() <= limit
-    };
-    if !fits(&spans, &trace) {
-        for s in spans.iter_mut().filter_map(Value::as_object_mut) {
-            for f in HEAVY_FIELDS {
-                s.remove(f);
-            }
-        }
+    if let Some(max_chars) = cut {
         note["fields_left_to_get_span"] = json!(HEAVY_FIELDS);
-    }
-    let mut cut_in: Vec<Value> = Vec::new();
-    for max_chars in [2000, 800, 300, 120] {
-        if fits(&spans, &trace) {
-            break;
-        }
-        for s in spans.iter_mut() {
-            let id = s["span_id"].clone();
-            if cut_strings(s, max_chars, "get_span has it whole") > 0 && !cut_in.contains(&id) {
-                cut_in.push(id);
-            }
-        }
         note["strings_cut_to_chars"] = json!(max_chars);
     }
-    cut_strings(&mut trace["logs"], 300, "get_trace logs cut");
-    let mut used = size(&trace);
-    let mut kept = Vec::new();
-    for s in spans {
-        let n = size(&s) + 1;
-        if used + n > limit && !kept.is_empty() {
-            break;
-        }
-        used += n;
-        kept.push(s);
-    }
-    let returned = kept.len();
-    cut_in.retain(|id| kept.iter().any(|s| &s["span_id"] == id));
-    let next = span_offset + returned;
-    note["spans_returned"] = json!(returned);
-    note["next_span_offset"] = if next < total_spans {
-        json!(next)
-    } else {
-        Value::Null
-    };
-    note["content_cut_in_spans"] = json!(cut_in);
-    note["how_to_get_more"] = json!(format!(
-        "get_span {{trace_id, span_id}} returns one span whole{}",
-        if next < total_spans {
-            format!("; get_trace with span_offset={next} returns the next spans")
-        } else {
-            String::new()
-        }
-    ));
     trace["spans"] = Value::Array(kept);
     trace["truncated"] = note;
     if size(&trace) > max_bytes {
