@@ -15,6 +15,7 @@ mod genai_metrics;
 mod hardening;
 mod import_export;
 mod mcp;
+mod mcp_budget;
 mod mcp_client;
 mod otlp_grpc;
 mod otlp_http;
