@@ -36,6 +36,19 @@ fn open(common: &CommonArgs, url: Option<&str>) -> Result<Box<dyn TraceSource>, 
     }
 }
 
+/// The error a model reads when no source opens.
+fn explain(e: CliError) -> String {
+    match e {
+        CliError::AlreadyOwned { dir, pid, api_url } => format!(
+            "spanlens (pid {pid}) owns {} but its API at {api_url} did not answer this \
+             server: if that instance requires a token, start `spanlens mcp` with \
+             --token-file (or SPANLENS_TOKEN); for https, --tls-ca",
+            dir.display()
+        ),
+        other => other.to_string(),
+    }
+}
+
 pub fn mcp(common: &CommonArgs, args: &McpArgs) -> Result<(), CliError> {
     if args.max_bytes < MIN_MAX_BYTES {
         return Err(CliError::Usage(format!(
@@ -51,7 +64,7 @@ pub fn mcp(common: &CommonArgs, args: &McpArgs) -> Result<(), CliError> {
     let opener: Opener = {
         let common = common.clone();
         let url = args.url.clone();
-        Arc::new(move || open(&common, url.as_deref()).map_err(|e| e.to_string()))
+        Arc::new(move || open(&common, url.as_deref()).map_err(explain))
     };
     let config = McpConfig {
         opener,

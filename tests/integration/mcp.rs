@@ -416,3 +416,18 @@ async fn mcp_reads_a_live_owner_then_the_store() {
         run.as_str()
     );
 }
+
+#[test]
+fn mcp_says_so_when_the_owner_wants_a_token_it_lacks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (_owner, _http, _log) = crate::durability::start_serve_with(dir, &["--token", "s3cret"]);
+    let mut c = McpClient::start(dir, &[]);
+    let e = c.tool_error("search_traces", json!({}));
+    assert!(
+        e.contains("did not answer") && e.contains("--token-file"),
+        "{e}"
+    );
+    let mut with_token = McpClient::start(dir, &["--token", "s3cret"]);
+    assert_eq!(with_token.tool("search_traces", json!({}))["count"], 0);
+}
