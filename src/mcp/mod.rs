@@ -59,8 +59,6 @@ pub enum ToolError {
 pub enum McpError {
     #[error("MCP transport: {0}")]
     Transport(String),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
 }
 
 /// Serves MCP on stdin/stdout until the client closes stdin.
