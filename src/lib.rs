@@ -17,6 +17,7 @@ pub mod errors;
 pub mod evals;
 pub mod forward;
 pub mod ingest;
+pub mod mcp;
 pub mod metrics_genai;
 pub mod model;
 pub mod normalize;

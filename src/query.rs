@@ -35,6 +35,12 @@ pub trait TraceSource {
         &self,
         since_unix_nano: Option<u64>,
     ) -> Result<crate::errors::ErrorWindow, SourceError>;
+    /// Evaluation records of a window, newest first, at most `limit` (`spanlens evals`).
+    fn eval_records(
+        &self,
+        since_unix_nano: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<crate::evals::EvalRecord>, SourceError>;
 }
 
 /// Reads the store directly (the owning process, or when no owner is alive).
@@ -80,6 +86,14 @@ impl TraceSource for LocalSource {
             since_unix_nano,
             now,
         )?)
+    }
+
+    fn eval_records(
+        &self,
+        since_unix_nano: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<crate::evals::EvalRecord>, SourceError> {
+        crate::evals::source::local(self.store.as_ref(), since_unix_nano, limit)
     }
 }
 

@@ -220,4 +220,12 @@ impl TraceSource for ApiClient {
             .ok_or_else(|| self.error("no errors route (is this an older spanlens?)"))?;
         serde_json::from_value(v).map_err(|e| self.error(e))
     }
+
+    fn eval_records(
+        &self,
+        since: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<crate::evals::EvalRecord>, SourceError> {
+        crate::evals::source::remote(self, since, limit)
+    }
 }

@@ -103,16 +103,10 @@ pub fn run(common: &CommonArgs, args: &EvalsArgs) -> Result<(), CliError> {
         By::Model => Grouping::Model,
         By::Service => Grouping::Service,
     };
-    let rows = scorecard(&records, grouping);
     if args.json {
-        return print_json(&json!({
-            "since_unix_nano": since,
-            "grouping": grouping.as_str(),
-            "results": records.len(),
-            "rows": rows.iter().map(row_json).collect::<Vec<_>>(),
-        }));
+        return print_json(&scorecard_json(&records, grouping, since));
     }
-    print_out(&scorecard_text(&rows, grouping))
+    print_out(&scorecard_text(&scorecard(&records, grouping), grouping))
 }
 
 fn check(common: &CommonArgs, file: Option<&std::path::Path>) -> Result<(), CliError> {
@@ -172,6 +166,16 @@ fn print_out(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// The scorecard of `evals --json` (also served by `spanlens mcp`).
+pub fn scorecard_json(records: &[EvalRecord], grouping: Grouping, since: Option<u64>) -> Value {
+    json!({
+        "since_unix_nano": since,
+        "grouping": grouping.as_str(),
+        "results": records.len(),
+        "rows": scorecard(records, grouping).iter().map(row_json).collect::<Vec<_>>(),
+    })
+}
+
 fn row_json(r: &ScoreRow) -> Value {
     let mut v = r.agg.to_json();
     v["evaluator"] = json!(r.evaluator);
@@ -179,7 +183,8 @@ fn row_json(r: &ScoreRow) -> Value {
     v
 }
 
-fn comparison_json(c: &Comparison) -> Value {
+/// The comparison of `evals --compare A B --json` (also served by `spanlens mcp`).
+pub fn comparison_json(c: &Comparison) -> Value {
     json!({
         "a": c.a,
         "b": c.b,

@@ -11,6 +11,7 @@ mod export_cmd;
 mod format;
 mod forward_args;
 mod import_cmd;
+mod mcp_cmd;
 mod query_cmds;
 mod security;
 mod serve;
@@ -117,6 +118,8 @@ pub enum Command {
     Import(import_cmd::ImportArgs),
     /// Write stored traces as OTLP files that `import` reads back
     Export(export_cmd::ExportArgs),
+    /// Model Context Protocol server on stdio: coding agents search traces, open spans, read costs and errors
+    Mcp(mcp_cmd::McpArgs),
     /// Shell completion script (bash, zsh, fish, elvish, powershell) on stdout
     Completions(completions_cmd::CompletionsArgs),
     /// The man page (roff) on stdout, or all pages into --dir
@@ -354,6 +357,7 @@ pub fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Evals(args)) => evals_cmd::run(&cli.common, &args),
         Some(Command::Import(args)) => import_cmd::import(&cli.common, &args),
         Some(Command::Export(args)) => export_cmd::export(&cli.common, &args),
+        Some(Command::Mcp(args)) => mcp_cmd::mcp(&cli.common, &args),
         Some(Command::Completions(args)) => completions_cmd::completions(&args),
         Some(Command::Man(args)) => completions_cmd::man(&args),
         Some(Command::Config(args)) => {

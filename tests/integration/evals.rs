@@ -91,7 +91,7 @@ fn attr(k: &str, v: Value) -> Value {
 
 /// One run of `example` in `experiment`: a root chain carrying a `correctness`
 /// result and a chat call under it that took `ms` milliseconds.
-fn run(n: u8, experiment: &str, example: &str, score: f64, ms: u64) -> Vec<u8> {
+pub fn run(n: u8, experiment: &str, example: &str, score: f64, ms: u64) -> Vec<u8> {
     let now = spanlens::util::now_unix_nano() - 60_000_000_000;
     let trace = format!("{:032x}", 0xabc000 + u32::from(n));
     let root = format!("{:016x}", 0x100 + u32::from(n));
