@@ -27,6 +27,8 @@ pub struct CompareArgs {
     pub b: String,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub tls: super::ClientTlsArgs,
 }
 
 /// Typed reads: the API of a live owner, else the store itself.

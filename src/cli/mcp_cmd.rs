@@ -26,6 +26,8 @@ pub struct McpArgs {
     /// get the rest
     #[arg(long, default_value_t = DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_bytes: usize,
+    #[command(flatten)]
+    pub tls: super::ClientTlsArgs,
 }
 
 /// The source of one tool call: `--url`, else the owner's API, else the store.

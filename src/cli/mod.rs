@@ -322,6 +322,8 @@ impl Command {
             Command::Errors(a) => &a.tls,
             Command::Evals(a) => &a.tls,
             Command::Export(a) => &a.tls,
+            Command::Compare(a) => &a.tls,
+            Command::Mcp(a) => &a.tls,
             _ => return None,
         })
     }

@@ -263,6 +263,22 @@ async fn an_mtls_instance_is_reached_with_a_client_certificate() {
     // Without the certificate the same query is refused.
     let (ok, _, _) = run_cli(&data, &["traces", "--json", "--tls-ca", &ca]);
     assert!(!ok);
+    // So do compare and the MCP server.
+    let ids: Vec<&str> = list
+        .iter()
+        .map(|t| t["trace_id"].as_str().unwrap())
+        .collect();
+    let mut args = vec!["compare", ids[0], ids[ids.len() - 1], "--json"];
+    args.extend(client);
+    let (ok, out, err) = run_cli(&data, &args);
+    assert!(ok, "{err}");
+    assert!(out.contains(ids[0]), "{out}");
+    let mut mcp = crate::mcp_client::McpClient::start(&data, &client);
+    let found = mcp.tool("search_traces", serde_json::json!({"limit": 10}));
+    assert_eq!(found["count"], list.len(), "{found}");
+    let mut refused = crate::mcp_client::McpClient::start(&data, &["--tls-ca", &ca]);
+    let err = refused.tool_error("search_traces", serde_json::json!({"limit": 10}));
+    assert!(!err.is_empty());
     // attach presents it too.
     let mut args = vec!["attach", "--data-dir", data.to_str().unwrap()];
     args.extend(client);
