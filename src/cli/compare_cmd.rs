@@ -67,7 +67,7 @@ pub fn compare(common: &CommonArgs, args: &CompareArgs) -> Result<(), CliError> 
         let v = serde_json::to_value(&comparison).map_err(|e| CliError::Usage(e.to_string()))?;
         return super::query_cmds::print_json(&v);
     }
-    print!("{}", comparison_text(&comparison));
+    super::format::emit(&comparison_text(&comparison))?;
     Ok(())
 }
 

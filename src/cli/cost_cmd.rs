@@ -35,7 +35,7 @@ pub fn cost_cmd(common: &CommonArgs, args: &CostArgs) -> Result<(), CliError> {
     if args.json {
         return print_json(&stats);
     }
-    print!("{}", cost_tables(&stats, &budgets));
+    super::format::emit(&cost_tables(&stats, &budgets))?;
     Ok(())
 }
 

@@ -25,7 +25,7 @@ pub fn errors(common: &CommonArgs, args: &ErrorsArgs) -> Result<(), CliError> {
     if args.json {
         return print_json(&json);
     }
-    print!("{}", errors_table(&json));
+    super::format::emit(&errors_table(&json))?;
     Ok(())
 }
 
@@ -67,7 +67,8 @@ pub fn errors_table(report: &Value) -> String {
     let t = &report["traces"];
     let _ = writeln!(
         out,
-        "{total} errors{} · {} · traces: {} with errors, {} failed, {} degraded, {} retried, {} fell back",
+        "{total} error{}{} · {} · traces: {} with errors, {} failed, {} degraded, {} retried, {} fell back",
+        if total == 1 { "" } else { "s" },
         if report["truncated"] == true {
             " (newest only)"
         } else {

@@ -9,6 +9,17 @@ use serde_json::Value;
 
 use crate::util::{format_utc, sanitize_for_terminal};
 
+/// Writes a command's output to stdout. A reader that went away (`| head`) ends the
+/// output quietly instead of panicking, as `println!` would on a broken pipe.
+pub(super) fn emit(text: &str) -> Result<(), super::CliError> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(super::CliError::Io(e)),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn s(v: &Value) -> String {
     sanitize_for_terminal(v.as_str().unwrap_or("")).replace(['\n', '\t'], " ")
 }

@@ -39,11 +39,8 @@ pub(super) fn since(text: &Option<String>) -> Result<Option<u64>, CliError> {
 }
 
 pub(super) fn print_json(v: &serde_json::Value) -> Result<(), CliError> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).map_err(|e| CliError::Usage(e.to_string()))?
-    );
-    Ok(())
+    let text = serde_json::to_string_pretty(v).map_err(|e| CliError::Usage(e.to_string()))?;
+    super::format::emit(&(text + "\n"))
 }
 
 pub fn traces(common: &CommonArgs, args: &TracesArgs) -> Result<(), CliError> {
@@ -60,7 +57,7 @@ pub fn traces(common: &CommonArgs, args: &TracesArgs) -> Result<(), CliError> {
     if args.json {
         return print_json(&list);
     }
-    print!("{}", format::traces_table(&list));
+    super::format::emit(&format::traces_table(&list))?;
     Ok(())
 }
 
@@ -75,7 +72,7 @@ pub fn trace(common: &CommonArgs, args: &TraceArgs) -> Result<(), CliError> {
     if args.json {
         return print_json(&trace);
     }
-    print!("{}", format::trace_tree(&trace));
+    super::format::emit(&format::trace_tree(&trace))?;
     Ok(())
 }
 
@@ -84,25 +81,28 @@ pub fn stats(common: &CommonArgs, args: &StatsArgs) -> Result<(), CliError> {
     if args.json {
         return print_json(&stats);
     }
-    print!("{}", format::stats_tables(&stats));
-    print!("{}", crate::metrics_genai::genai_metrics_table(&stats));
+    super::format::emit(&format::stats_tables(&stats))?;
+    super::format::emit(&crate::metrics_genai::genai_metrics_table(&stats))?;
     if let Some(f) = stats.get("forward").filter(|f| f.is_object()) {
-        println!(
-            "\nforwarding to {}: {} spans in {} requests sent, {} requests dropped ({} spans), {} queued",
+        super::format::emit(&format!(
+            "\nforwarding to {}: {} spans in {} requests sent, {} requests dropped ({} spans), {} queued\n",
             crate::util::sanitize_for_terminal(f["target"].as_str().unwrap_or("")),
             f["sent_spans"],
             f["sent_requests"],
             f["dropped_requests"],
             f["dropped_spans"],
             f["queued"]
-        );
+        ))?;
         if let Some(e) = f["last_error"].as_str() {
             let state = if f["failing"] == true {
                 "failing"
             } else {
                 "last error"
             };
-            println!("{state}: {}", crate::util::sanitize_for_terminal(e));
+            super::format::emit(&format!(
+                "{state}: {}\n",
+                crate::util::sanitize_for_terminal(e)
+            ))?;
         }
     }
     Ok(())

@@ -75,3 +75,33 @@ async fn query_commands_answer_alike_live_and_stopped() {
     let (ok, _, err) = run(dir, &["trace", "xyz"]);
     assert!(!ok && err.contains("not hex"), "{err}");
 }
+
+/// `spanlens stats --json | head -1` and the like: a reader that stops early ends the
+/// output quietly (exit 0), never with a panic on the broken pipe.
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    for args in [
+        &["traces", "--json"][..],
+        &["traces"],
+        &["stats", "--json"],
+        &["stats"],
+        &["cost"],
+        &["errors"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_spanlens"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before the first byte
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+    }
+}
