@@ -5,18 +5,12 @@
 //! the store.
 
 use std::fmt::Write;
-use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Args;
 
-use super::serve::{open_store, resolve_data_dir};
 use super::{CliError, CommonArgs};
 use crate::compare::{CompareRow, RowSide, TraceComparison, TraceTotals, compare_traces};
-use crate::data_dir::{OwnerLock, pid_alive};
 use crate::model::TraceId;
-use crate::query::LocalSource;
-use crate::ui::source::UiSource;
 use crate::util::sanitize_for_terminal;
 
 #[derive(Debug, Args)]
@@ -31,22 +25,6 @@ pub struct CompareArgs {
     pub tls: super::ClientTlsArgs,
 }
 
-/// Typed reads: the API of a live owner, else the store itself.
-fn open_source(common: &CommonArgs) -> Result<Box<dyn UiSource>, CliError> {
-    let dir = resolve_data_dir(common)?;
-    if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
-        let client = super::api_client(common, &lock.api_url)?;
-        if client.is_alive(Duration::from_secs(2)) {
-            return Ok(Box::new(client));
-        }
-    }
-    let store = open_store(&dir, 64)?;
-    Ok(Box::new(LocalSource {
-        store: Arc::new(store),
-        prices: Arc::new(super::cost_cmd::load_prices(common)?),
-    }))
-}
-
 fn parse_id(text: &str) -> Result<TraceId, CliError> {
     text.trim()
         .parse()
@@ -55,7 +33,7 @@ fn parse_id(text: &str) -> Result<TraceId, CliError> {
 
 pub fn compare(common: &CommonArgs, args: &CompareArgs) -> Result<(), CliError> {
     let (a_id, b_id) = (parse_id(&args.a)?, parse_id(&args.b)?);
-    let source = open_source(common)?;
+    let source = super::query_cmds::open_typed_source(common)?;
     let a = source
         .detail(a_id)?
         .ok_or_else(|| CliError::NotFound(a_id.to_string()))?;

@@ -5,21 +5,15 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Args;
 
-use super::serve::{open_store, resolve_data_dir};
 use super::{CliError, CommonArgs};
-use crate::data_dir::{OwnerLock, pid_alive};
 use crate::model::{LogRecord, TraceId};
 use crate::otlp_file::from_model::{logs_request, trace_request};
 use crate::otlp_file::{ExportFormat, OtlpRequest};
-use crate::pricing::PriceTable;
-use crate::query::{LocalSource, TraceDetail};
+use crate::query::TraceDetail;
 use crate::store::TraceQuery;
-use crate::ui::source::UiSource;
 use crate::util::{now_unix_nano, parse_duration};
 
 #[derive(Debug, Args)]
@@ -38,21 +32,6 @@ pub struct ExportArgs {
     /// Write here instead of standard output (created readable by this user only, 0600)
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-/// The live owner's API, else the store.
-fn open_ui_source(common: &CommonArgs) -> Result<Box<dyn UiSource>, CliError> {
-    let dir = resolve_data_dir(common)?;
-    if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
-        let client = super::api_client(common, &lock.api_url)?;
-        if client.is_alive(Duration::from_secs(2)) {
-            return Ok(Box::new(client));
-        }
-    }
-    Ok(Box::new(LocalSource {
-        store: Arc::new(open_store(&dir, 64)?),
-        prices: Arc::new(PriceTable::builtin()),
-    }))
 }
 
 /// The requests that carry one stored trace: its spans, then its log records.
@@ -86,7 +65,7 @@ pub fn export(common: &CommonArgs, args: &ExportArgs) -> Result<(), CliError> {
                 .map_err(|e| CliError::Usage(e.to_string()))
         })
         .transpose()?;
-    let source = open_ui_source(common)?;
+    let source = super::query_cmds::open_typed_source(common)?;
     let ids = if args.trace.is_some() {
         ids
     } else {

@@ -28,6 +28,24 @@ pub(super) fn open_source(common: &CommonArgs) -> Result<Box<dyn TraceSource>, C
     }))
 }
 
+/// The same choice, typed (`ui::source::UiSource`): for the commands that read whole
+/// traces as model types (`compare`, `export`).
+pub(super) fn open_typed_source(
+    common: &CommonArgs,
+) -> Result<Box<dyn crate::ui::source::UiSource>, CliError> {
+    let dir = resolve_data_dir(common)?;
+    if let Some(lock) = OwnerLock::read(&dir).filter(|l| pid_alive(l.pid)) {
+        let client = super::api_client(common, &lock.api_url)?;
+        if client.is_alive(Duration::from_secs(2)) {
+            return Ok(Box::new(client));
+        }
+    }
+    Ok(Box::new(LocalSource {
+        store: Arc::new(open_store(&dir, 64)?),
+        prices: Arc::new(super::cost_cmd::load_prices(common)?),
+    }))
+}
+
 pub(super) fn since(text: &Option<String>) -> Result<Option<u64>, CliError> {
     text.as_deref()
         .map(|t| {

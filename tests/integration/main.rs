@@ -24,6 +24,7 @@ mod mcp_client;
 mod otlp_grpc;
 mod otlp_http;
 mod private_store;
+mod pty;
 mod sdk;
 mod shared_box;
 mod support;

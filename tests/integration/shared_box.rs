@@ -5,14 +5,11 @@
 //! it with `--token-file`), and an mTLS instance is reached by `attach`, `demo` and
 //! a query command presenting a client certificate.
 
-use std::io::Read;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
 use crate::private_store::serve_with_umask_000;
+use crate::pty::Tui;
 use crate::support::{TestServer, fixture_files, post, run_cli};
 use crate::tls::{pki, write};
 
@@ -138,62 +135,9 @@ async fn a_forward_to_a_grpc_port_over_http_says_use_grpc() {
     assert_eq!(warned.len(), all, "{seen:#?}");
 }
 
-/// A command in an 80x24 pseudo-terminal; its screen as text.
-struct Pty {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    screen: Arc<Mutex<vt100::Parser>>,
-    _writer: Box<dyn std::io::Write + Send>,
-}
-
-impl Pty {
-    fn spawn(args: &[&str]) -> Pty {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_spanlens"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-        let sink = screen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        Pty {
-            child,
-            screen,
-            _writer: pty.master.take_writer().unwrap(),
-        }
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let mut text = String::new();
-        wait_until(needle, || {
-            text = self.screen.lock().unwrap().screen().contents();
-            text.contains(needle)
-        });
-        text
-    }
-}
-
-impl Drop for Pty {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `spanlens ARGS` (an `attach`) in an 80x24 terminal.
+fn attach_tui(args: &[&str]) -> Tui {
+    Tui::spawn(args, 24, 80)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,7 +150,7 @@ async fn attach_of_the_same_user_needs_no_flags() {
     let body = std::fs::read(f).unwrap();
     post(&url, "application/x-protobuf", &[], body).await;
     let dir = data.to_str().unwrap();
-    let tui = Pty::spawn(&["attach", "--data-dir", dir]);
+    let tui = attach_tui(&["attach", "--data-dir", dir]);
     let screen = tui.wait_for("ChatCompletion");
     assert!(
         screen.contains(&format!("attached to http://{http}")),
@@ -214,7 +158,7 @@ async fn attach_of_the_same_user_needs_no_flags() {
     );
     // The same URL given explicitly: the secret is still the owner's own.
     let url = format!("http://{http}");
-    let tui = Pty::spawn(&["attach", &url, "--data-dir", dir]);
+    let tui = attach_tui(&["attach", &url, "--data-dir", dir]);
     tui.wait_for("ChatCompletion");
     // From elsewhere (as through ssh -L): refused without the secret, saying how to
     // get it; let in with --token-file.
@@ -224,7 +168,7 @@ async fn attach_of_the_same_user_needs_no_flags() {
     let (_, secret, _) = run_cli(&data, &["token"]);
     let secret_file = tmp.path().join("secret.txt");
     std::fs::write(&secret_file, secret).unwrap();
-    let tui = Pty::spawn(&[
+    let tui = attach_tui(&[
         "attach",
         &url,
         "--data-dir",
@@ -282,7 +226,7 @@ async fn an_mtls_instance_is_reached_with_a_client_certificate() {
     // attach presents it too.
     let mut args = vec!["attach", "--data-dir", data.to_str().unwrap()];
     args.extend(client);
-    let tui = Pty::spawn(&args);
+    let tui = attach_tui(&args);
     let screen = tui.wait_for("attached to https://");
     assert!(!screen.contains("No traces yet"), "{screen}");
 }
