@@ -55,7 +55,7 @@ async fn errors_groups_the_fixtures_rate_limit_live_and_stopped() {
     assert_eq!(errors_json(dir, &["--since", "1m"])["total"], 0);
     let (ok, table, _) = run(dir, &["errors"]);
     assert!(
-        ok && table.starts_with("1 errors · rate_limit 1"),
+        ok && table.starts_with("1 error · rate_limit 1"),
         "{table}"
     );
     assert!(table.contains("openai.RateLimitError"), "{table}");
