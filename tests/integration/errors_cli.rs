@@ -54,10 +54,7 @@ async fn errors_groups_the_fixtures_rate_limit_live_and_stopped() {
     // The fixtures were recorded long ago: nothing in the last minute.
     assert_eq!(errors_json(dir, &["--since", "1m"])["total"], 0);
     let (ok, table, _) = run(dir, &["errors"]);
-    assert!(
-        ok && table.starts_with("1 error · rate_limit 1"),
-        "{table}"
-    );
+    assert!(ok && table.starts_with("1 error · rate_limit 1"), "{table}");
     assert!(table.contains("openai.RateLimitError"), "{table}");
 
     // A config-added class regroups them; a bad one is refused with its line.
