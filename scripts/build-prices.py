@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Builds assets/model-prices.json, the price table spanlens embeds.
 
-Input: LiteLLM's published price table (the shared subset at
-/work/shared/data/model-prices.json, or any file of the same shape:
-{"_source": ..., "models": {name: {...}}}).
+Input: a subset of LiteLLM's published price table in the shape
+{"_source": ..., "models": {name: {...}}} (the embedded assets/model-prices.json is
+one: re-running on it reproduces it).
 Output: the same shape, keeping `_source` (LiteLLM's MIT attribution) and, per
 model, only the fields spanlens prices with. One model per line, sorted, so diffs
 stay readable.
 
-Usage: python3 scripts/build-prices.py [INPUT] [OUTPUT]
+Usage: python3 scripts/build-prices.py INPUT [OUTPUT]
 """
 import json
 import sys
@@ -24,7 +24,9 @@ KEEP = [
 
 
 def main() -> None:
-    src = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/model-prices.json"
+    if len(sys.argv) < 2:
+        sys.exit("usage: python3 scripts/build-prices.py INPUT [OUTPUT]")
+    src = sys.argv[1]
     dst = sys.argv[2] if len(sys.argv) > 2 else "assets/model-prices.json"
     with open(src, encoding="utf-8") as f:
         data = json.load(f)
