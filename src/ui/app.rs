@@ -281,14 +281,16 @@ impl App {
             self.message = Some(format!("trace {id} is not in the store"));
             return;
         };
-        t.tree = SpanTree::build(&detail.spans);
+        // One forest per load: the tree's structure and the analyses share it.
+        let forest = crate::trace_analysis::SpanForest::build(&detail.spans);
+        t.analysis = super::trace_modes::TraceAnalysis::of(&detail.spans, &forest);
+        t.tree = SpanTree::from_forest(&detail.spans, forest);
         t.marks = crate::errors::chains::span_marks(&detail.spans);
         let wrapped = crate::model::accounting::wrapped_calls(&detail.spans);
         t.wrapped = wrapped
             .keys()
             .map(|w| (*w, crate::model::accounting::innermost(&wrapped, *w)))
             .collect();
-        t.analysis = super::trace_modes::TraceAnalysis::of(&detail.spans);
         t.detail = detail;
         t.refresh_visible();
         let still_there = t.selected.is_some_and(|s| t.tree.index_of.contains_key(&s));

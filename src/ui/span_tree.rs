@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::{Span, SpanId};
+use crate::trace_analysis::SpanForest;
 
 #[derive(Debug, Clone, Default)]
 pub struct SpanTree {
@@ -21,52 +22,26 @@ pub struct SpanTree {
 
 impl SpanTree {
     pub fn build(spans: &[Span]) -> SpanTree {
-        let n = spans.len();
+        SpanTree::from_forest(spans, SpanForest::build(spans))
+    }
+
+    /// The display structure from the trace's `SpanForest` (built once per load and
+    /// shared with the analyses): links, depth-first order, depth, plus the id index
+    /// and the time axis.
+    pub fn from_forest(spans: &[Span], forest: SpanForest) -> SpanTree {
         let index_of: HashMap<SpanId, usize> = spans
             .iter()
             .enumerate()
             .map(|(i, s)| (s.span_id, i))
             .collect();
-        let mut parent = vec![None; n];
-        let mut children = vec![Vec::new(); n];
-        let mut roots = Vec::new();
-        for (i, s) in spans.iter().enumerate() {
-            match s.parent_span_id.and_then(|p| index_of.get(&p)).copied() {
-                Some(p) if p != i => {
-                    parent[i] = Some(p);
-                    children[p].push(i);
-                }
-                _ => roots.push(i),
-            }
-        }
-        let key = |i: &usize| (spans[*i].start_unix_nano, spans[*i].span_id);
-        roots.sort_by_key(key);
-        for c in &mut children {
-            c.sort_by_key(key);
-        }
-        // Iterative DFS (traces can be deep); a cycle in bad data is cut by `seen`.
-        let mut order = Vec::with_capacity(n);
-        let mut depth = vec![0; n];
-        let mut seen = HashSet::with_capacity(n);
-        let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|r| (*r, 0)).collect();
-        while let Some((i, d)) = stack.pop() {
-            if !seen.insert(i) {
-                continue;
-            }
-            depth[i] = d;
-            order.push(i);
-            for c in children[i].iter().rev() {
-                stack.push((*c, d + 1));
-            }
-        }
-        // Spans only reachable through a cycle become roots.
-        for (i, p) in parent.iter_mut().enumerate() {
-            if !seen.contains(&i) {
-                *p = None;
-                roots.push(i);
-                order.push(i);
-            }
-        }
+        let SpanForest {
+            parent,
+            children,
+            roots,
+            order,
+            depth,
+            ..
+        } = forest;
         let start = spans.iter().map(|s| s.start_unix_nano).min().unwrap_or(0);
         let end = spans.iter().map(|s| s.end_unix_nano).max().unwrap_or(0);
         SpanTree {

@@ -32,12 +32,11 @@ pub struct TraceAnalysis {
 }
 
 impl TraceAnalysis {
-    pub fn of(spans: &[Span]) -> TraceAnalysis {
-        let forest = SpanForest::build(spans);
+    pub fn of(spans: &[Span], forest: &SpanForest) -> TraceAnalysis {
         TraceAnalysis {
-            self_ns: trace_analysis::self_times(&forest),
-            critical: trace_analysis::critical_path(spans, &forest),
-            flow: trace_analysis::agent_flow(spans, &forest),
+            self_ns: trace_analysis::self_times(forest),
+            critical: trace_analysis::critical_path(spans, forest),
+            flow: trace_analysis::agent_flow(spans, forest),
         }
     }
 
