@@ -2,27 +2,16 @@
 //! summary (the store's rollups are checked in `store/accounting_tests.rs`).
 
 use super::*;
-use crate::model::{Attributes, SpanKind, Status, StatusCode, TraceId, TraceSummary};
+use crate::model::{StatusCode, TraceId, TraceSummary};
 
+/// Span `id` under `parent` (the analyses' test builder, on this file's clock).
 fn span(id: u8, parent: Option<u8>) -> Span {
-    Span {
-        trace_id: TraceId([9; 16]),
-        span_id: SpanId([id; 8]),
-        parent_span_id: parent.map(|p| SpanId([p; 8])),
-        name: format!("span-{id}"),
-        service: "svc".into(),
-        kind: SpanKind::Internal,
-        start_unix_nano: 1_000_000_000 + u64::from(id),
-        end_unix_nano: 2_000_000_000,
-        status: Status::default(),
-        attributes: Attributes::new(),
-        resource: Attributes::new(),
-        scope: String::new(),
-        events: vec![],
-        session: None,
-        project: None,
-        llm: None,
-    }
+    let mut s = crate::trace_analysis::test_spans::span(id, parent, &format!("span-{id}"), 0, 0);
+    s.trace_id = TraceId([9; 16]);
+    s.service = "svc".into();
+    s.start_unix_nano = 1_000_000_000 + u64::from(id);
+    s.end_unix_nano = 2_000_000_000;
+    s
 }
 
 fn call(id: u8, parent: Option<u8>, kind: LlmKind, usage: bool) -> Span {

@@ -3,27 +3,16 @@
 //! arrives, on both backends.
 
 use super::*;
-use crate::model::{Attributes, LlmFacet, LlmKind, SpanId, SpanKind, Status, StatusCode, TraceId};
+use crate::model::{LlmFacet, LlmKind, StatusCode, TraceId};
 
+/// Span `id` under `parent`, one minute apart (the analyses' test builder).
 fn span(id: u8, parent: Option<u8>) -> Span {
-    Span {
-        trace_id: TraceId([3; 16]),
-        span_id: SpanId([id; 8]),
-        parent_span_id: parent.map(|p| SpanId([p; 8])),
-        name: format!("span-{id}"),
-        service: "svc".into(),
-        kind: SpanKind::Internal,
-        start_unix_nano: 60_000_000_000 * u64::from(id),
-        end_unix_nano: 60_000_000_000 * u64::from(id) + 5_000_000,
-        status: Status::default(),
-        attributes: Attributes::new(),
-        resource: Attributes::new(),
-        scope: String::new(),
-        events: vec![],
-        session: None,
-        project: None,
-        llm: None,
-    }
+    let mut s = crate::trace_analysis::test_spans::span(id, parent, &format!("span-{id}"), 0, 0);
+    s.trace_id = TraceId([3; 16]);
+    s.service = "svc".into();
+    s.start_unix_nano = 60_000_000_000 * u64::from(id);
+    s.end_unix_nano = s.start_unix_nano + 5_000_000;
+    s
 }
 
 fn call(id: u8, parent: Option<u8>, model: &str, usage: bool) -> Span {
